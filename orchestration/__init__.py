@@ -1,0 +1,1 @@
+"""Dagster orchestration, demo-data generator and `cw` command line of customer-warehouse."""
