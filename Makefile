@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PEOPLE ?= 10000
+SEED ?= 7
+
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: install run test ui docs lint bench generate clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+generate: $(STAMP)
+	$(BIN)/cw generate --people $(PEOPLE) --seed $(SEED)
+
+run: $(STAMP)
+	$(BIN)/cw generate --people $(PEOPLE) --seed $(SEED)
+	$(BIN)/cw run
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+ui: $(STAMP)
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -m orchestration.definitions
+
+docs: $(STAMP)
+	$(BIN)/dbt docs generate && $(BIN)/dbt docs serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check orchestration tests benchmarks
+	$(BIN)/ruff format --check orchestration tests benchmarks
+	$(BIN)/sqlfluff lint models macros
+
+clean:
+	rm -rf target logs data .dagster_home
