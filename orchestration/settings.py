@@ -8,14 +8,28 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Environment variables the dbt profile and sources read (profiles.yml, _<source>__sources.yml).
+DBT_PATH_VARIABLES = ("CW_RAW_DIR", "CW_WAREHOUSE_PATH", "CW_DUCKDB_TEMP_DIR")
 
 
 def _path_from_env(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default)).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _date_from_env(name: str) -> date | None:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise ValueError(f"{name}={value!r} is not a date in YYYY-MM-DD form") from error
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,8 @@ class Settings:
     published_path: Path
     exports_dir: Path
     dagster_home: Path
+    expectations_dir: Path
+    as_of_date: date | None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +52,31 @@ class Settings:
             published_path=_path_from_env("CW_PUBLISHED_PATH", "data/warehouse/published.duckdb"),
             exports_dir=_path_from_env("CW_EXPORTS_DIR", "data/exports"),
             dagster_home=_path_from_env("DAGSTER_HOME", ".dagster_home"),
+            expectations_dir=_path_from_env("CW_EXPECTATIONS_DIR", "expectations"),
+            as_of_date=_date_from_env("CW_AS_OF_DATE"),
         )
+
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        return _path_from_env("CW_DUCKDB_TEMP_DIR", str(self.warehouse_path.parent / "tmp"))
+
+    def dbt_environment(self) -> dict[str, str]:
+        """Absolute paths for the dbt subprocess, whatever directory it is started from."""
+        return {
+            "CW_RAW_DIR": str(self.raw_dir),
+            "CW_WAREHOUSE_PATH": str(self.warehouse_path),
+            "CW_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
+        }
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {"as_of_date": self.as_of_date.isoformat()} if self.as_of_date else {}
+
+    def prepare_directories(self) -> None:
+        for directory in (
+            self.warehouse_path.parent,
+            self.published_path.parent,
+            self.duckdb_temp_dir,
+            self.exports_dir,
+            self.dagster_home,
+        ):
+            directory.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,161 @@
+"""The publish gate: Great Expectations suites run as blocking Dagster asset checks.
+
+Each file in `expectations/` is a GX expectation suite (JSON) whose `meta.dagster` names the
+dbt asset it checks and the warehouse relation it reads. The check reads the relation from the
+working DuckDB into pandas and validates it with GX's pandas datasource (GX's SQL datasource over
+duckdb-engine fails to compute metrics in GX 1.24, see docs/quality-gates.md). A failed
+expectation fails the check with ERROR severity; the checks are blocking, so Dagster fails the
+run and nothing downstream of the checked asset (publish, exports) executes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.settings import Settings
+
+
+@dataclass(frozen=True)
+class SuiteFile:
+    path: Path
+    name: str
+    asset_key: dg.AssetKey
+    relation: str
+    definition: Mapping[str, Any]
+
+
+class SuiteFileError(ValueError):
+    pass
+
+
+def load_suite_file(path: Path) -> SuiteFile:
+    try:
+        definition = json.loads(path.read_text())
+        target = definition["meta"]["dagster"]
+        return SuiteFile(
+            path=path,
+            name=definition["name"],
+            asset_key=dg.AssetKey(target["asset_key"]),
+            relation=target["relation"],
+            definition=definition,
+        )
+    except (json.JSONDecodeError, KeyError, TypeError) as error:
+        raise SuiteFileError(
+            f"{path}: not a valid expectation suite with meta.dagster.asset_key and "
+            f"meta.dagster.relation ({error!r})"
+        ) from error
+
+
+def load_suite_files(directory: Path | None = None) -> list[SuiteFile]:
+    directory = directory or Settings.from_env().expectations_dir
+    return [load_suite_file(path) for path in sorted(directory.glob("*.json"))]
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    success: bool
+    evaluated: int
+    failures: list[str]
+
+
+def validate_dataframe(suite: SuiteFile, dataframe: pd.DataFrame) -> ValidationOutcome:
+    """Validate a dataframe with the suite through GX's pandas datasource."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batch_definition = (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset(suite.name)
+        .add_batch_definition_whole_dataframe("whole_table")
+    )
+    expectations = [
+        ExpectationConfiguration(
+            type=item["type"], kwargs=item.get("kwargs", {}), meta=item.get("meta", {})
+        ).to_domain_obj()
+        for item in suite.definition.get("expectations", [])
+    ]
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=expectations))
+    validation = context.validation_definitions.add(
+        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite)
+    )
+    result = validation.run(batch_parameters={"dataframe": dataframe})
+    failures = []
+    for item in result.results:
+        if item.success:
+            continue
+        config = item.expectation_config
+        column = config.kwargs.get("column")
+        detail = item.result or {}
+        observed = detail.get("observed_value", detail.get("partial_unexpected_list"))
+        failures.append(
+            f"{config.type}"
+            + (f" on column {column}" if column else "")
+            + (f": observed {observed!r}" if observed is not None else "")
+            + (
+                f" ({detail['unexpected_count']} unexpected rows)"
+                if detail.get("unexpected_count")
+                else ""
+            )
+            + (
+                f" [{item.exception_info.get('exception_message')}]"
+                if not item.result and item.exception_info
+                else ""
+            )
+        )
+    return ValidationOutcome(
+        success=bool(result.success), evaluated=len(result.results), failures=failures
+    )
+
+
+def read_relation(warehouse_path: Path, relation: str) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+        return connection.sql(f"select * from {relation}").df()
+
+
+def build_expectation_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=suite.asset_key,
+        name=f"gx_{suite.name}",
+        blocking=True,
+        description=f"Great Expectations suite {suite.path.name} on {suite.relation}.",
+    )
+    def expectation_check() -> dg.AssetCheckResult:
+        dataframe = read_relation(Settings.from_env().warehouse_path, suite.relation)
+        outcome = validate_dataframe(suite, dataframe)
+        return dg.AssetCheckResult(
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=(
+                f"{suite.path.name}: {outcome.evaluated} expectations passed on {suite.relation}"
+                if outcome.success
+                else f"{suite.path.name} failed on {suite.relation}: " + "; ".join(outcome.failures)
+            ),
+            metadata={
+                "suite": suite.path.name,
+                "relation": suite.relation,
+                "rows": len(dataframe),
+                "expectations": outcome.evaluated,
+                "failed_expectations": len(outcome.failures),
+            },
+        )
+
+    return expectation_check
+
+
+def build_expectation_checks(suites: list[SuiteFile]) -> list[dg.AssetChecksDefinition]:
+    return [build_expectation_check(suite) for suite in suites]

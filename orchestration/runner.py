@@ -1,0 +1,145 @@
+"""Run the daily job in-process (`cw run`) and summarize what it did."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.manifest import ManifestError, parse_dbt_project
+from orchestration.settings import Settings
+
+JOB_NAME = "customer_warehouse_daily"
+QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class RunReport:
+    run_id: str
+    success: bool
+    seconds: float
+    checks_passed: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)
+    step_failures: list[str] = field(default_factory=list)
+    executed_steps: list[str] = field(default_factory=list)
+
+
+def execute_job(settings: Settings) -> RunReport:
+    """Parse the dbt project with the settings' paths, then run the job against a real instance."""
+    settings.prepare_directories()
+    os.environ.setdefault("DAGSTER_HOME", str(settings.dagster_home))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.update(settings.dbt_environment())
+    parse_dbt_project(settings)
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions()
+    started = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def(JOB_NAME).execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET_LOGGERS
+        )
+    return report_from_result(result, time.perf_counter() - started)
+
+
+def report_from_result(result: dg.ExecuteInProcessResult, seconds: float) -> RunReport:
+    report = RunReport(run_id=result.run_id, success=result.success, seconds=seconds)
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            (report.checks_passed if evaluation.passed else report.checks_failed).append(
+                name
+                + (
+                    f" ({evaluation.description})"
+                    if not evaluation.passed and evaluation.description
+                    else ""
+                )
+            )
+        elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
+            report.executed_steps.append(event.step_key)
+        elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            report.executed_steps.append(event.step_key)
+            data = event.event_specific_data
+            failure = data.user_failure_data
+            message = failure.description if failure and failure.description else data.error.message
+            report.step_failures.append(f"{event.step_key}: {message.strip()}")
+    return report
+
+
+def published_row_counts(published_path: Path) -> tuple[list[tuple[str, int]], tuple | None]:
+    if not published_path.exists():
+        return [], None
+    with duckdb.connect(str(published_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
+            "where schema_name in ('marts', 'audiences') order by 1"
+        ).fetchall()
+        counts = [
+            (name, connection.execute(f"select count(*) from {name}").fetchone()[0])
+            for name, _ in tables
+        ]
+        last = connection.execute(
+            "select run_id, published_at from publish.run_log order by published_at desc limit 1"
+        ).fetchone()
+    return counts, last
+
+
+def print_report(console: Console, report: RunReport, settings: Settings) -> None:
+    counts, last_publish = published_row_counts(settings.published_path)
+    if report.success:
+        table = Table(title="Published tables")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, rows in counts:
+            table.add_row(name, f"{rows:,}")
+        console.print(table)
+    console.print(
+        f"Checks: [green]{len(report.checks_passed)} passed[/], "
+        f"[{'red' if report.checks_failed else 'green'}]{len(report.checks_failed)} failed[/] "
+        "(dbt tests and Great Expectations suites)."
+    )
+    for failed in report.checks_failed:
+        console.print(f"  [red]✗[/] {failed}")
+    if report.success:
+        console.print(
+            f"[green bold]Run {report.run_id} succeeded[/] in {report.seconds:.0f} s.\n"
+            f"  Published warehouse (BI reads this): {settings.published_path}\n"
+            f"  Audience exports (reverse-ETL reads these): {settings.exports_dir}/<audience>/latest.json"
+        )
+    else:
+        console.print(f"[red bold]Run {report.run_id} failed[/] after {report.seconds:.0f} s:")
+        for failure in report.step_failures:
+            console.print(f"  {failure}", style="red", markup=False, highlight=False)
+        unchanged = (
+            f"still run {last_publish[0]} published at {last_publish[1]:%Y-%m-%d %H:%M:%S} UTC"
+            if last_publish
+            else "nothing has been published yet"
+        )
+        console.print(
+            f"Nothing was published or exported: {settings.published_path} is {unchanged}."
+        )
+    console.print(
+        "Open the Dagster UI with [bold]make ui[/] (http://127.0.0.1:3000) and the dbt docs with "
+        "[bold]make docs[/] (http://127.0.0.1:8080)."
+    )
+
+
+def run_job(console: Console) -> bool:
+    try:
+        settings = Settings.from_env()
+        with console.status(
+            f"Running {JOB_NAME}: ingest gate, dbt build, quality gate, publish, exports"
+        ):
+            report = execute_job(settings)
+    except (ManifestError, ValueError) as error:
+        console.print(str(error), style="red", markup=False, highlight=False)
+        return False
+    print_report(console, report, settings)
+    return report.success
