@@ -1,0 +1,71 @@
+{#- Engine-specific SQL lives here, one dispatch macro per need (DuckDB and Spark). -#}
+
+{% macro try_cast_value(expression, data_type) %}
+    {{ return(adapter.dispatch('try_cast_value', 'customer_warehouse')(expression, data_type)) }}
+{% endmacro %}
+
+{% macro default__try_cast_value(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+
+{#- ISO 8601 text with or without an offset, to a UTC timestamp without time zone. -#}
+{% macro try_cast_timestamp(expression) %}
+    {{ return(adapter.dispatch('try_cast_timestamp', 'customer_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__try_cast_timestamp(expression) -%}
+    {#- the session time zone is UTC (profiles.yml), so timestamptz -> timestamp is UTC -#}
+    cast(try_cast({{ expression }} as timestamptz) as timestamp)
+{%- endmacro %}
+
+{% macro default__try_cast_timestamp(expression) -%}
+    to_utc_timestamp(try_cast({{ expression }} as timestamp), 'UTC')
+{%- endmacro %}
+
+
+{% macro row_to_json(relation_alias, column_names) %}
+    {{ return(adapter.dispatch('row_to_json', 'customer_warehouse')(relation_alias, column_names)) }}
+{% endmacro %}
+
+{% macro duckdb__row_to_json(relation_alias, column_names) -%}
+    cast(to_json(struct_pack(
+        {%- for name in column_names %}
+        {{ name }} := cast({{ relation_alias }}.{{ name }} as varchar){{ "," if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
+{%- endmacro %}
+
+{% macro default__row_to_json(relation_alias, column_names) -%}
+    to_json(named_struct(
+        {%- for name in column_names %}
+        '{{ name }}', cast({{ relation_alias }}.{{ name }} as string){{ "," if not loop.last }}
+        {%- endfor %}
+    ))
+{%- endmacro %}
+
+
+{% macro digits_only(expression) %}
+    {{ return(adapter.dispatch('digits_only', 'customer_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__digits_only(expression) -%}
+    regexp_replace({{ expression }}, '[^0-9]', '', 'g')
+{%- endmacro %}
+
+{% macro default__digits_only(expression) -%}
+    regexp_replace({{ expression }}, '[^0-9]', '')
+{%- endmacro %}
+
+
+{% macro sha256_hex(expression) %}
+    {{ return(adapter.dispatch('sha256_hex', 'customer_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}

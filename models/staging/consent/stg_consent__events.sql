@@ -1,0 +1,45 @@
+with
+
+consent_events as (
+    select * from {{ ref('base_consent__events') }}
+    where rejection_reason is null
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by consent_event_id order by source_file desc, raw_row desc
+        ) as duplicate_rank
+    from consent_events
+),
+
+final as (
+    select
+        deduplicated.consent_event_id,
+        deduplicated.identifier,
+        lower(deduplicated.identifier_type) as identifier_type,
+        case lower(deduplicated.identifier_type)
+            when 'email' then {{ normalize_email('deduplicated.identifier') }}
+            when 'phone'
+                then {{ normalize_phone('deduplicated.identifier', 'default_calling_code.calling_code') }}
+            else deduplicated.identifier
+        end as identifier_normalized,
+        lower(deduplicated.channel) as channel,
+        lower(deduplicated.purpose) as purpose,
+        lower(deduplicated.status) as consent_status,
+        lower(deduplicated.status) = 'granted' as is_granted,
+        deduplicated.occurred_at,
+        lower(deduplicated.source) as consent_source,
+        deduplicated.source_file
+    from deduplicated
+    cross join default_calling_code
+    where deduplicated.duplicate_rank = 1
+)
+
+select * from final

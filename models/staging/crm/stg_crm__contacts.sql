@@ -1,0 +1,45 @@
+with
+
+contacts as (
+    select * from {{ ref('base_crm__contacts') }}
+    where rejection_reason is null
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+latest_versions as (
+    select
+        *,
+        row_number() over (
+            partition by contact_id order by updated_at desc, source_file desc, raw_row desc
+        ) as version_rank
+    from contacts
+),
+
+final as (
+    select
+        latest_versions.contact_id,
+        latest_versions.email,
+        {{ normalize_email('latest_versions.email') }} as email_normalized,
+        {{ normalize_phone('latest_versions.phone', 'default_calling_code.calling_code') }}
+            as phone_e164,
+        latest_versions.first_name,
+        latest_versions.last_name,
+        latest_versions.company_name,
+        lower(latest_versions.industry) as industry,
+        latest_versions.company_size,
+        lower(latest_versions.lead_source) as lead_source,
+        lower(latest_versions.lead_status) as lead_status,
+        lower(latest_versions.owner_email) as owner_email,
+        latest_versions.created_at,
+        latest_versions.updated_at,
+        latest_versions.source_file
+    from latest_versions
+    cross join default_calling_code
+    where latest_versions.version_rank = 1
+)
+
+select * from final

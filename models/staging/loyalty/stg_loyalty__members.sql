@@ -1,0 +1,39 @@
+with
+
+members as (
+    select * from {{ ref('base_loyalty__members') }}
+    where rejection_reason is null
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+latest_versions as (
+    select
+        *,
+        row_number() over (
+            partition by loyalty_id order by updated_at desc, source_file desc, raw_row desc
+        ) as version_rank
+    from members
+),
+
+final as (
+    select
+        latest_versions.loyalty_id,
+        latest_versions.email,
+        {{ normalize_email('latest_versions.email') }} as email_normalized,
+        {{ normalize_phone('latest_versions.phone', 'default_calling_code.calling_code') }}
+            as phone_e164,
+        lower(latest_versions.tier) as loyalty_tier,
+        latest_versions.points_balance,
+        latest_versions.joined_at,
+        latest_versions.updated_at,
+        latest_versions.source_file
+    from latest_versions
+    cross join default_calling_code
+    where latest_versions.version_rank = 1
+)
+
+select * from final

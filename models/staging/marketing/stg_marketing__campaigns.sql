@@ -1,0 +1,35 @@
+with
+
+campaigns as (
+    select * from {{ ref('base_marketing__campaigns') }}
+    where rejection_reason is null
+),
+
+currency_rates as (
+    select * from {{ ref('currency_rates_usd') }}
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by campaign_id order by source_file desc, raw_row desc
+        ) as duplicate_rank
+    from campaigns
+),
+
+final as (
+    select
+        deduplicated.campaign_id,
+        lower(deduplicated.channel) as channel,
+        deduplicated.campaign_name,
+        deduplicated.sent_at,
+        coalesce(deduplicated.cost_amount * currency_rates.usd_per_unit, 0) as cost_usd,
+        deduplicated.source_file
+    from deduplicated
+    left join currency_rates
+        on coalesce(deduplicated.currency, 'USD') = currency_rates.currency_code
+    where deduplicated.duplicate_rank = 1
+)
+
+select * from final

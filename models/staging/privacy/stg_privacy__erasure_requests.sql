@@ -1,0 +1,41 @@
+with
+
+erasure_requests as (
+    select * from {{ ref('base_privacy__erasure_requests') }}
+    where rejection_reason is null
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by erasure_request_id order by source_file desc, raw_row desc
+        ) as duplicate_rank
+    from erasure_requests
+),
+
+final as (
+    select
+        deduplicated.erasure_request_id,
+        deduplicated.identifier,
+        lower(deduplicated.identifier_type) as identifier_type,
+        case lower(deduplicated.identifier_type)
+            when 'email' then {{ normalize_email('deduplicated.identifier') }}
+            when 'phone'
+                then {{ normalize_phone('deduplicated.identifier', 'default_calling_code.calling_code') }}
+            else deduplicated.identifier
+        end as identifier_normalized,
+        deduplicated.requested_at,
+        lower(deduplicated.source) as request_source,
+        deduplicated.source_file
+    from deduplicated
+    cross join default_calling_code
+    where deduplicated.duplicate_rank = 1
+)
+
+select * from final

@@ -1,0 +1,45 @@
+with
+
+customers as (
+    select * from {{ ref('base_shop__customers') }}
+    where rejection_reason is null
+),
+
+calling_codes as (
+    select * from {{ ref('country_calling_codes') }}
+),
+
+latest_versions as (
+    select
+        *,
+        row_number() over (
+            partition by account_id order by updated_at desc, source_file desc, raw_row desc
+        ) as version_rank
+    from customers
+),
+
+final as (
+    select
+        latest_versions.account_id,
+        latest_versions.email,
+        {{ normalize_email('latest_versions.email') }} as email_normalized,
+        {{ normalize_phone('latest_versions.phone', 'calling_codes.calling_code') }} as phone_e164,
+        latest_versions.first_name,
+        latest_versions.last_name,
+        latest_versions.address_line1,
+        latest_versions.city,
+        latest_versions.postcode,
+        latest_versions.country_code,
+        latest_versions.date_of_birth,
+        lower(latest_versions.acquisition_channel) as acquisition_channel,
+        latest_versions.created_at,
+        latest_versions.updated_at,
+        latest_versions.source_file
+    from latest_versions
+    left join calling_codes
+        on calling_codes.country_code
+        = coalesce(latest_versions.country_code, '{{ var("default_phone_country") }}')
+    where latest_versions.version_rank = 1
+)
+
+select * from final

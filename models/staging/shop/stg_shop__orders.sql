@@ -1,0 +1,59 @@
+with
+
+orders as (
+    select * from {{ ref('base_shop__orders') }}
+    where rejection_reason is null
+),
+
+currency_rates as (
+    select * from {{ ref('currency_rates_usd') }}
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+latest_versions as (
+    select
+        *,
+        row_number() over (
+            partition by order_id order by updated_at desc, source_file desc, raw_row desc
+        ) as version_rank
+    from orders
+),
+
+final as (
+    select
+        latest_versions.order_id,
+        latest_versions.account_id,
+        latest_versions.email,
+        {{ normalize_email('latest_versions.email') }} as email_normalized,
+        {{ normalize_phone('latest_versions.phone', 'default_calling_code.calling_code') }}
+            as phone_e164,
+        lower(latest_versions.status) as order_status,
+        latest_versions.currency as currency_code,
+        latest_versions.subtotal_amount * currency_rates.usd_per_unit as subtotal_usd,
+        coalesce(latest_versions.discount_amount, 0) * currency_rates.usd_per_unit
+            as discount_usd,
+        coalesce(latest_versions.shipping_amount, 0) * currency_rates.usd_per_unit
+            as shipping_usd,
+        latest_versions.total_amount * currency_rates.usd_per_unit as total_usd,
+        coalesce(latest_versions.refunded_amount, 0) * currency_rates.usd_per_unit
+            as refunded_usd,
+        (latest_versions.total_amount - coalesce(latest_versions.refunded_amount, 0))
+        * currency_rates.usd_per_unit as net_revenue_usd,
+        latest_versions.account_id is null as is_guest_checkout,
+        lower(latest_versions.status) in ('paid', 'shipped', 'delivered', 'returned', 'refunded')
+            as is_completed,
+        latest_versions.ordered_at,
+        latest_versions.updated_at,
+        latest_versions.source_file
+    from latest_versions
+    inner join currency_rates
+        on latest_versions.currency = currency_rates.currency_code
+    cross join default_calling_code
+    where latest_versions.version_rank = 1
+)
+
+select * from final

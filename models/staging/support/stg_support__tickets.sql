@@ -1,0 +1,43 @@
+with
+
+tickets as (
+    select * from {{ ref('base_support__tickets') }}
+    where rejection_reason is null
+),
+
+default_calling_code as (
+    select calling_code from {{ ref('country_calling_codes') }}
+    where country_code = '{{ var("default_phone_country") }}'
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by ticket_id order by source_file desc, raw_row desc
+        ) as duplicate_rank
+    from tickets
+),
+
+final as (
+    select
+        deduplicated.ticket_id,
+        deduplicated.requester_email,
+        {{ normalize_email('deduplicated.requester_email') }} as email_normalized,
+        {{ normalize_phone('deduplicated.requester_phone', 'default_calling_code.calling_code') }}
+            as phone_e164,
+        lower(deduplicated.channel) as channel,
+        lower(deduplicated.priority) as priority,
+        lower(deduplicated.status) as ticket_status,
+        deduplicated.subject,
+        deduplicated.created_at,
+        deduplicated.first_response_at,
+        deduplicated.resolved_at,
+        deduplicated.csat_score,
+        deduplicated.source_file
+    from deduplicated
+    cross join default_calling_code
+    where deduplicated.duplicate_rank = 1
+)
+
+select * from final

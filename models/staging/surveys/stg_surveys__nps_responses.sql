@@ -1,0 +1,35 @@
+with
+
+responses as (
+    select * from {{ ref('base_surveys__nps_responses') }}
+    where rejection_reason is null
+),
+
+deduplicated as (
+    select
+        *,
+        row_number() over (
+            partition by response_id order by source_file desc, raw_row desc
+        ) as duplicate_rank
+    from responses
+),
+
+final as (
+    select
+        response_id,
+        email,
+        {{ normalize_email('email') }} as email_normalized,
+        score as nps_score,
+        case
+            when score >= 9 then 'promoter'
+            when score >= 7 then 'passive'
+            else 'detractor'
+        end as nps_category,
+        comment,
+        responded_at,
+        source_file
+    from deduplicated
+    where duplicate_rank = 1
+)
+
+select * from final
