@@ -1,51 +1,68 @@
 """Deterministic demo data: every raw source of docs/sources.md for N true people, with the mess.
 
 The same (people, seed, as_of) always gives byte-identical files. All randomness comes from one
-`random.Random(seed)` and Faker instances seeded from it; nothing depends on the current date.
+`random.Random(seed)` and Faker instances seeded from it; nothing depends on the current date: the
+data covers about 2.5 years ending on `as_of` (default 2026-06-30).
 
-The world: each true person has a canonical name, email, phone, address and buying behaviour, and
-appears in some of the systems (shop, CRM, web, support, email, consent, billing, surveys,
-loyalty) under the variations real systems collect: email casing, gmail dots and `+tags`, phone
-formats, name typos, moved addresses, shared household phones, shared devices, junk identifiers,
-guest checkouts, record versions, exact duplicate rows, late-arriving files and a small share of
-malformed rows.
+The world: each true person has a canonical name, email, phone, address, date of birth (sometimes
+unknown), acquisition channel and buying behaviour (never, one-time, steady, lapsed, reactivated),
+and appears in some of the systems (shop, CRM, web, support, email, consent, billing, surveys,
+loyalty, privacy) under the variations real systems collect: email casing, gmail dots and
+`+tags`, phone formats (national formats only where the row carries a country, or for US numbers,
+which the warehouse's default country covers), name typos and shortened first names, moved
+addresses, shared household phones, shared devices, junk identifiers, guest checkouts, record
+versions, exact duplicate rows, late-arriving files and about 0.6% malformed rows per table.
 
-The ground truth (`identity_truth.csv`: source_table, record_key, person_id) is written outside
-the landing directory. A shared device belongs to the person who used it first.
+Ground truth (`<truth_dir>/identity_truth.csv`: source_table, record_key, person_id) is written
+outside the landing directory, one row per distinct record key of the identity-bearing tables:
+
+- shop__customers: account_id; shop__orders: order_id (guest checkouts included);
+  crm__contacts: contact_id; support__tickets: ticket_id; loyalty__members: loyalty_id;
+  surveys__nps_responses: response_id;
+- web__devices: anonymous_id. A shared device (a family tablet) belongs to the person who used it
+  first: the other person's events on it always come later;
+- email__recipients: the recipient email of email/engagement_events as written, trimmed and
+  lowercased.
+
+Malformed rows keep their record key, so every key in the raw files has a truth row.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import shutil
+import json
+import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from random import Random
+from typing import TypeVar
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 from faker import Faker
 
 DEFAULT_AS_OF = date(2026, 6, 30)
-HISTORY_DAYS = 900
+HISTORY_DAYS = 911  # about 2.5 years: 2024-01-01 to 2026-06-30 by default
 MALFORMED_SHARE = 0.006
 DUPLICATE_SHARE = 0.01
+LATE_SHARE = 0.03
 
-# (locale, country code, share of people)
+# (Faker locale, country code, share of people)
 LOCALES = (("en_US", "US", 0.78), ("en_GB", "GB", 0.14), ("de_DE", "DE", 0.08))
-EMAIL_DOMAINS = (
-    ("gmail.com", 0.42),
+FREEMAIL_DOMAINS = (
+    ("gmail.com", 0.40),
     ("yahoo.com", 0.14),
-    ("outlook.com", 0.14),
+    ("outlook.com", 0.13),
     ("hotmail.com", 0.08),
-    ("icloud.com", 0.10),
-    ("proton.me", 0.04),
-    ("aol.com", 0.08),
+    ("icloud.com", 0.09),
+    ("aol.com", 0.04),
+    ("googlemail.com", 0.02),
 )
+COMPANY_EMAIL_SHARE = 0.10
 ACQUISITION_CHANNELS = (
     ("organic", 0.30),
     ("paid_search", 0.22),
@@ -56,10 +73,53 @@ ACQUISITION_CHANNELS = (
     ("display", 0.05),
 )
 PAID_CHANNELS = ("paid_search", "paid_social", "display", "affiliate", "email", "referral")
-CATEGORIES = ("apparel", "footwear", "accessories", "home", "beauty", "outdoor")
-CURRENCIES = (("USD", 0.84), ("EUR", 0.10), ("GBP", 0.06))
-JUNK_EMAILS = ("test@test.com", "noreply@example.com", "info@example.com")
-JUNK_PHONES = ("0000000000", "+15555555555")
+CATEGORY_PRODUCTS = {
+    "apparel": ("T-Shirt", "Hoodie", "Jacket", "Sweater", "Dress"),
+    "footwear": ("Sneakers", "Boots", "Sandals", "Loafers"),
+    "accessories": ("Backpack", "Cap", "Scarf", "Wallet", "Belt"),
+    "home": ("Mug", "Blanket", "Candle", "Cushion", "Lamp"),
+    "beauty": ("Face Cream", "Shampoo", "Lip Balm", "Perfume"),
+    "outdoor": ("Tent", "Water Bottle", "Headlamp", "Rain Jacket"),
+}
+COUNTRY_CURRENCY = {"US": "USD", "GB": "GBP", "DE": "EUR"}
+PRICE_FACTOR = {"USD": 1.0, "GBP": 0.8, "EUR": 0.92}
+ORDER_STATUSES = (
+    ("delivered", 0.64),
+    ("shipped", 0.07),
+    ("paid", 0.05),
+    ("placed", 0.02),
+    ("cancelled", 0.08),
+    ("returned", 0.08),
+    ("refunded", 0.06),
+)
+BUYER_KINDS = (
+    ("never", 0.25),
+    ("one_time", 0.28),
+    ("steady", 0.25),
+    ("lapsed", 0.13),
+    ("reactivated", 0.09),
+)
+INDUSTRIES = ("retail", "software", "manufacturing", "healthcare", "finance", "media", "education")
+COMPANY_SIZES = ("1-10", "11-50", "51-200", "201-1000", "1000+")
+TICKET_SUBJECTS = (
+    "Where is my order?",
+    "Return request",
+    "Payment failed",
+    "Change my address",
+    "Product question",
+    "Cancel subscription",
+    "Cannot log in",
+    "Damaged item",
+)
+NPS_COMMENTS = {
+    "detractor": ("Delivery took far too long.", "Item arrived damaged.", "Support never replied."),
+    "passive": ("Fine, nothing special.", "Good products, shipping could be faster."),
+    "promoter": ("Love the quality!", "Fast delivery, great service.", "My go-to shop."),
+}
+PLANS = (("basic", 9.99), ("plus", 19.99), ("pro", 49.99))
+JUNK_EMAILS = ("test@test.com", "noreply@example.com", "info@example.com", "a@a.com")
+JUNK_PHONES = ("0000000000", "+15555555555", "1234567890")
+ZERO_DEVICE_ID = "00000000-0000-0000-0000-000000000000"
 
 TABLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("shop", "customers"): (
@@ -112,13 +172,58 @@ TABLES: dict[tuple[str, str], tuple[str, ...]] = {
         "erasure_request_id", "identifier", "identifier_type", "requested_at", "source",
     ),
 }  # fmt: skip
-PARQUET_TABLES = {("web", "events"), ("email", "engagement_events")}
+PARQUET_TABLES = frozenset({("web", "events"), ("email", "engagement_events")})
+TIMESTAMP_COLUMNS = frozenset({"occurred_at"})  # typed timestamp[us, UTC] in Parquet
+# Row order in the files: the record key, then its versions.
+SORT_COLUMNS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("web", "events"): ("occurred_at", "event_id"),
+    ("email", "engagement_events"): ("occurred_at", "email_event_id"),
+    ("marketing", "spend"): ("spend_date", "channel"),
+}
+# Tables written as one file per year of this column, plus a late-arriving drop.
+YEARLY_FILES: dict[tuple[str, str], str] = {
+    ("shop", "orders"): "ordered_at",
+    ("support", "tickets"): "created_at",
+    ("web", "events"): "occurred_at",
+}
+LATE_FILES = frozenset({("shop", "orders"), ("consent", "events")})
+
+# Broken values a source system really exports: (column, value). Record keys are never broken.
+MALFORMATIONS: dict[tuple[str, str], tuple[tuple[str, str | None], ...]] = {
+    ("shop", "customers"): (("created_at", "yesterday"), ("updated_at", "2025-13-45 10:00:00"),
+                            ("date_of_birth", "1985-02-30")),
+    ("shop", "orders"): (("ordered_at", "2025-13-45 10:00:00"), ("total_amount", "N/A"),
+                         ("subtotal_amount", "-12.00"), ("currency", "XXX"), ("status", "")),
+    ("shop", "order_items"): (("quantity", "two"), ("unit_price", "-3.00"), ("product_id", "")),
+    ("crm", "contacts"): (("updated_at", "not a date"), ("created_at", "")),
+    ("web", "events"): (("event_name", None),),
+    ("support", "tickets"): (("created_at", "2024-02-31T09:00:00Z"), ("status", "")),
+    ("email", "engagement_events"): (("event_type", None),),
+    ("marketing", "spend"): (("spend_amount", "N/A"), ("currency", "XXX")),
+    ("consent", "events"): (("occurred_at", "2025-00-10T08:00:00Z"), ("channel", "")),
+    ("billing", "subscriptions"): (("mrr_amount", "free"), ("started_at", "")),
+    ("surveys", "nps_responses"): (("score", "eleven"), ("responded_at", "31/12/2025")),
+    ("loyalty", "members"): (("joined_at", "0000-00-00"), ("points_balance", "lots")),
+}  # fmt: skip
+DUPLICATED_TABLES = (
+    ("shop", "orders"),
+    ("crm", "contacts"),
+    ("web", "events"),
+    ("support", "tickets"),
+    ("email", "engagement_events"),
+    ("consent", "events"),
+    ("loyalty", "members"),
+)
 
 Row = dict[str, object]
+T = TypeVar("T")
+Table = tuple[str, str]
 
 
 @dataclass(frozen=True)
 class GenerationSummary:
+    """What one generation wrote."""
+
     people: int
     seed: int
     as_of: date
@@ -126,6 +231,14 @@ class GenerationSummary:
     truth_rows: int
     raw_dir: Path
     truth_path: Path
+    files: tuple[Path, ...] = ()
+
+
+@dataclass
+class Device:
+    anonymous_id: str
+    platform: str
+    first_used_at: datetime
 
 
 @dataclass
@@ -144,7 +257,8 @@ class Person:
     acquisition_channel: str
     first_seen_at: datetime
     account_id: str | None = None
-    devices: list[str] = field(default_factory=list)
+    account_created_at: datetime | None = None
+    devices: list[Device] = field(default_factory=list)
 
     @property
     def email(self) -> str:
@@ -153,26 +267,35 @@ class Person:
 
 @dataclass
 class World:
-    """Everything written: rows per table and the ground truth."""
+    """Everything to write: rows per table and the ground truth."""
 
-    rows: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
-    truth: list[tuple[str, str, str]] = field(default_factory=list)
+    rows: dict[Table, list[Row]] = field(default_factory=dict)
+    truth: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def add(self, table: tuple[str, str], row: Row) -> None:
+    def add(self, table: Table, row: Row) -> Row:
         self.rows.setdefault(table, []).append(row)
+        return row
 
     def belongs(self, source_table: str, record_key: str, person: Person) -> None:
-        self.truth.append((source_table, record_key, person.person_id))
+        owner = self.truth.setdefault((source_table, record_key), person.person_id)
+        if owner != person.person_id:
+            raise AssertionError(f"{source_table} {record_key} given to two people")
 
 
-def _weighted(rng: Random, choices: Iterable[tuple[str, float]]) -> str:
+# ---- small pure helpers ----------------------------------------------------------------------
+def weighted(rng: Random, choices: Iterable[tuple[T, float]]) -> T:
     values, weights = zip(*choices, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
-def _timestamp(rng: Random, moment: datetime) -> str:
-    """An ISO 8601 text in one of the forms exports use: Z, +01:00 offset, or naive UTC."""
-    moment = moment.replace(microsecond=0)
+def between(rng: Random, start: datetime, end: datetime) -> datetime:
+    if end <= start:
+        return start
+    return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
+
+
+def timestamp_text(rng: Random, moment: datetime) -> str:
+    """ISO 8601 in one of the forms exports use: `Z`, a `+01:00` offset, or naive UTC."""
     style = rng.random()
     if style < 0.7:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -181,25 +304,130 @@ def _timestamp(rng: Random, moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
-def _between(rng: Random, start: datetime, end: datetime) -> datetime:
-    if end <= start:
-        return start
-    return start + timedelta(seconds=rng.randrange(int((end - start).total_seconds())))
+def money(amount: float) -> str:
+    return f"{amount:.2f}"
 
 
+def ascii_slug(text: str) -> str:
+    """Lowercase ASCII letters, digits and dots of a name ("Jürgen" -> "jurgen")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum() or ch == ".")
+
+
+def normalize_email(email: str) -> str:
+    """The warehouse's rule (macros normalize_email): trim, lower, gmail dots, +tags."""
+    local, _, domain = email.strip().lower().partition("@")
+    local = local.split("+", 1)[0]
+    if domain in ("gmail.com", "googlemail.com"):
+        return f"{local.replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
+
+
+def make_phone(rng: Random, country: str) -> str:
+    """An E.164 number: US 10 digits; GB/DE mobiles or city landlines."""
+    if country == "US":
+        return f"+1{rng.randrange(201, 990)}{rng.randrange(200, 1000)}{rng.randrange(10000):04d}"
+    if country == "GB":
+        if rng.random() < 0.5:
+            return f"+4420{rng.randrange(7000, 8999)}{rng.randrange(10000):04d}"
+        return f"+447{rng.randrange(100, 1000)}{rng.randrange(1000000):06d}"
+    if rng.random() < 0.5:
+        return f"+4930{rng.randrange(10000000, 99999999)}"
+    return f"+4915{rng.randrange(10, 100)}{rng.randrange(10000000):07d}"
+
+
+def phone_text(rng: Random, e164: str, country_on_row: bool) -> str:
+    """The number as some system stored it.
+
+    National forms of GB/DE numbers only appear on rows that carry their country; elsewhere the
+    warehouse would read them with the default country (US).
+    """
+    roll = rng.random()
+    if e164.startswith("+1"):
+        area, exchange, line = e164[2:5], e164[5:8], e164[8:]
+        if roll < 0.35:
+            return e164
+        if roll < 0.6:
+            return f"({area}) {exchange}-{line}"
+        if roll < 0.8:
+            return f"{area}.{exchange}.{line}"
+        if roll < 0.9:
+            return f"{area}-{exchange}-{line}"
+        return f"+1 {area} {exchange} {line}"
+    calling, rest = e164[1:3], e164[3:]
+    split = 2 if rest[:2] in ("20", "30") else 4
+    if roll < 0.4:
+        return e164
+    if roll < 0.7:
+        return f"00{calling} {rest[:split]} {rest[split : split + 4]} {rest[split + 4 :]}".strip()
+    if country_on_row:
+        return f"0{rest[:split]} {rest[split : split + 4]} {rest[split + 4 :]}".strip()
+    return f"+{calling} {rest[:split]} {rest[split:]}"
+
+
+def email_text(rng: Random, local: str, domain: str) -> str:
+    """The email as some system stored it: gmail dots, +tags, casing, stray spaces."""
+    roll = rng.random()
+    is_gmail = domain in ("gmail.com", "googlemail.com")
+    if is_gmail and roll < 0.12:
+        stripped = local.replace(".", "")
+        local = stripped if "." in local else f"{stripped[:2]}.{stripped[2:]}"
+    elif is_gmail and roll < 0.22:
+        local = f"{local}+{rng.choice(('shop', 'news', 'deals', 'promo'))}"
+    elif roll < 0.26:
+        local = f"{local}+{rng.choice(('shop', 'list'))}"
+    email = f"{local}@{domain}"
+    casing = rng.random()
+    if casing < 0.06:
+        email = email[0].upper() + email[1:]
+    elif casing < 0.09:
+        email = email.upper()
+    elif casing < 0.11:
+        email = email.title()
+    if rng.random() < 0.02:
+        email = f" {email} "
+    return email
+
+
+def name_text(rng: Random, name: str, is_first_name: bool) -> str:
+    """A name as typed: mostly right, sometimes a dropped or swapped letter or a short form."""
+    roll = rng.random()
+    if len(name) > 3 and roll < 0.04:
+        position = rng.randrange(1, len(name) - 1)
+        if rng.random() < 0.5:
+            return name[:position] + name[position + 1 :]
+        return name[:position] + name[position + 1] + name[position] + name[position + 2 :]
+    if is_first_name and len(name) > 5 and roll < 0.08:
+        return name[: rng.choice((3, 4))]
+    if roll < 0.10:
+        return name.upper()
+    if roll < 0.11:
+        return name.lower()
+    return name
+
+
+# ---- the simulation --------------------------------------------------------------------------
 class Generator:
+    """Simulates the people and writes what each source system would have recorded."""
+
     def __init__(self, people: int, seed: int, as_of: date) -> None:
         self.people = people
         self.rng = Random(seed)
-        self.fakers = {}
-        for index, (locale, country, _) in enumerate(LOCALES):
+        self.fakers: dict[str, Faker] = {}
+        for locale, country, _ in LOCALES:
             faker = Faker(locale)
-            faker.seed_instance(seed * 1000 + index)
+            faker.seed_instance(self.rng.getrandbits(32))
             self.fakers[country] = faker
-        self.as_of_end = datetime(as_of.year, as_of.month, as_of.day, 23, 0, tzinfo=UTC)
-        self.start = self.as_of_end - timedelta(days=HISTORY_DAYS)
+        self.end = datetime(as_of.year, as_of.month, as_of.day, 23, 0, tzinfo=UTC)
+        first_day = as_of - timedelta(days=HISTORY_DAYS)
+        self.start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
         self.world = World()
         self.counters: dict[str, int] = {}
+        self.used_emails: set[str] = set()
+        self.companies = self.make_companies(max(20, people // 25))
+        self.sales_reps = self.make_sales_reps(12)
+        self.products = self.make_products()
+        self.campaigns = self.make_campaigns()
 
     def next_id(self, prefix: str, width: int = 7) -> str:
         self.counters[prefix] = self.counters.get(prefix, 0) + 1
@@ -208,134 +436,110 @@ class Generator:
     def uuid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    # ---- people -------------------------------------------------------------------------
+    def ts(self, moment: datetime) -> str:
+        return timestamp_text(self.rng, moment)
+
+    # ---- reference pools (Faker, generated once per seed) -------------------------------------
+    def make_companies(self, count: int) -> list[tuple[str, str, str, str]]:
+        """(name, email domain, industry, size band) of the B2B accounts in the CRM."""
+        faker, rng = self.fakers["US"], self.rng
+        companies = []
+        for number in range(count):
+            name = faker.company()
+            domain = "-".join(ascii_slug(w) for w in name.split()[:2] if ascii_slug(w))
+            domain = f"{domain.replace('.', '') or 'company'}{number}.com"
+            companies.append((name, domain, rng.choice(INDUSTRIES), rng.choice(COMPANY_SIZES)))
+        return companies
+
+    def make_sales_reps(self, count: int) -> list[str]:
+        faker = self.fakers["US"]
+        return [
+            f"{ascii_slug(faker.first_name())}.{ascii_slug(faker.last_name())}@sales.example.org"
+            for _ in range(count)
+        ]
+
+    def make_products(self) -> list[tuple[str, str, str, float]]:
+        """(product_id, name, category, USD price) of a 150-product catalogue."""
+        faker, rng = self.fakers["US"], self.rng
+        products = []
+        categories = sorted(CATEGORY_PRODUCTS)
+        for number in range(1, 151):
+            category = categories[number % len(categories)]
+            noun = rng.choice(CATEGORY_PRODUCTS[category])
+            price = rng.choice((9, 14, 19, 24, 29, 39, 49, 59, 79, 99, 149, 199)) + 0.99
+            products.append((f"SKU{number:04d}", f"{faker.color_name()} {noun}", category, price))
+        return products
+
+    def make_campaigns(self) -> list[Row]:
+        rng = self.rng
+        sent_dates = sorted(
+            between(rng, self.start + timedelta(days=20), self.end - timedelta(days=2))
+            for _ in range(40)
+        )
+        campaigns = []
+        for number, sent_at in enumerate(sent_dates, start=1):
+            channel = weighted(rng, (("email", 0.6), ("sms", 0.15), ("push", 0.12), ("ads", 0.13)))
+            theme = rng.choice(("newsletter", "sale", "new arrivals", "win-back", "welcome"))
+            is_draft = number == len(sent_dates)  # planned, not sent yet: no date, no cost
+            row = {
+                "campaign_id": f"CMP{number:04d}",
+                "channel": channel,
+                "campaign_name": f"{sent_at:%Y-%m} {channel} {theme}",
+                "sent_at": None if is_draft else self.ts(sent_at),
+                "cost_amount": None if is_draft else money(rng.uniform(50, 4000)),
+                "currency": None if is_draft else ("EUR" if rng.random() < 0.1 else "USD"),
+            }
+            self.world.add(("marketing", "campaigns"), row)
+            if not is_draft:
+                campaigns.append({**row, "_sent_at": sent_at})
+        return campaigns
+
+    # ---- people ------------------------------------------------------------------------------
     def make_person(self, index: int) -> Person:
         rng = self.rng
-        country = _weighted(rng, ((c, w) for _, c, w in LOCALES))
+        country = weighted(rng, ((c, w) for _, c, w in LOCALES))
         faker = self.fakers[country]
         first, last = faker.first_name(), faker.last_name()
-        local_style = rng.random()
-        base = f"{first}.{last}" if local_style < 0.5 else f"{first[0]}{last}"
-        local = "".join(ch for ch in base.lower() if ch.isascii() and (ch.isalnum() or ch == "."))
-        local = f"{local}{rng.randrange(1, 999)}" if rng.random() < 0.6 else local
+        local, domain = self.unique_email(first, last)
+        span = (self.end - self.start).total_seconds() - 5 * 86400
+        first_seen = self.start + timedelta(seconds=int(span * rng.random() ** 0.8))
+        has_dob = rng.random() < 0.6
         return Person(
             person_id=f"P{index + 1:07d}",
             country_code=country,
             first_name=first,
             last_name=last,
-            email_local=local or f"user{index}",
-            email_domain=_weighted(rng, EMAIL_DOMAINS),
-            phone_e164=self.make_phone(country),
-            address_line1=faker.street_address().replace("\n", " "),
+            email_local=local,
+            email_domain=domain,
+            phone_e164=make_phone(rng, country),
+            address_line1=faker.street_address().replace("\n", ", "),
             city=faker.city(),
             postcode=faker.postcode(),
-            date_of_birth=(
-                date(1950, 1, 1) + timedelta(days=rng.randrange(18000))
-                if rng.random() < 0.55
-                else None
-            ),
-            acquisition_channel=_weighted(rng, ACQUISITION_CHANNELS),
-            first_seen_at=_between(rng, self.start, self.as_of_end - timedelta(days=5)),
+            date_of_birth=date(1950, 1, 1) + timedelta(days=rng.randrange(19000))
+            if has_dob
+            else None,
+            acquisition_channel=weighted(rng, ACQUISITION_CHANNELS),
+            first_seen_at=first_seen,
         )
 
-    def make_phone(self, country: str) -> str:
+    def unique_email(self, first: str, last: str) -> tuple[str, str]:
+        """A canonical address no other person has, even after normalization."""
         rng = self.rng
-        if country == "US":
-            return (
-                f"+1{rng.randrange(201, 990)}{rng.randrange(200, 1000)}{rng.randrange(10000):04d}"
-            )
-        if country == "GB":
-            return f"+447{rng.randrange(100, 1000)}{rng.randrange(1000000):06d}"
-        return f"+4915{rng.randrange(10, 100)}{rng.randrange(10000000):07d}"
-
-    # ---- identifier variations --------------------------------------------------------------
-    def email_variant(self, person: Person) -> str:
-        rng, local, domain = self.rng, person.email_local, person.email_domain
-        roll = rng.random()
-        if domain == "gmail.com" and roll < 0.25:
-            stripped = local.replace(".", "")
-            local = stripped if "." in local else ".".join([stripped[:3], stripped[3:]])
-        elif domain == "gmail.com" and roll < 0.35:
-            local = f"{local}+{rng.choice(['shop', 'news', 'deals', 'promo'])}"
-        elif roll < 0.45:
-            local = local.capitalize()
-        email = f"{local}@{domain}"
-        if rng.random() < 0.1:
-            email = email.upper() if rng.random() < 0.3 else email.title()
-        if rng.random() < 0.03:
-            email = f" {email} "
-        return email
-
-    def phone_variant(self, person: Person, phone: str | None = None) -> str:
-        rng, phone = self.rng, phone or person.phone_e164
-        roll = rng.random()
-        if phone.startswith("+1") and len(phone) == 12:
-            area, exchange, line = phone[2:5], phone[5:8], phone[8:]
-            return (
-                phone
-                if roll < 0.35
-                else (
-                    f"({area}) {exchange}-{line}"
-                    if roll < 0.6
-                    else f"{area}.{exchange}.{line}"
-                    if roll < 0.8
-                    else f"1-{area}-{exchange}-{line}"
-                )
-            )
-        national = "0" + phone[3:]
-        if roll < 0.4:
-            return phone
-        if roll < 0.7:
-            return f"00{phone[1:3]} {phone[3:7]} {phone[7:]}"
-        return f"{national[:5]} {national[5:]}"
-
-    def name_variant(self, name: str) -> str:
-        rng = self.rng
-        if len(name) > 3 and rng.random() < 0.06:
-            position = rng.randrange(1, len(name) - 1)
-            if rng.random() < 0.5:
-                return name[:position] + name[position + 1 :]
-            return name[:position] + name[position + 1] + name[position] + name[position + 2 :]
-        if rng.random() < 0.04:
-            return name.upper()
-        return name
-
-    # ---- systems ----------------------------------------------------------------------------
-    def build(self, progress: Callable[[int], None] | None) -> World:
-        rng = self.rng
-        persons = []
-        for index in range(self.people):
-            persons.append(self.make_person(index))
-        self.share_households(persons)
-        self.campaigns = self.make_campaigns()
-        for index, person in enumerate(persons):
-            self.shop_account(person)
-            self.orders(person)
-            if rng.random() < 0.25:
-                self.crm_contact(person)
-            if rng.random() < 0.6:
-                self.web_activity(person)
-            if rng.random() < 0.2:
-                self.support_tickets(person)
-            self.consents_and_email(person)
-            if person.account_id and rng.random() < 0.2:
-                self.subscription(person)
-            if rng.random() < 0.15:
-                self.nps(person)
-            if rng.random() < 0.3:
-                self.loyalty(person)
-            if rng.random() < 0.005:
-                self.erasure(person)
-            if progress and (index + 1) % 500 == 0:
-                progress(index + 1)
-        self.shared_devices(persons)
-        self.marketing_spend()
-        if progress:
-            progress(self.people)
-        return self.world
+        if rng.random() < COMPANY_EMAIL_SHARE:
+            domain = rng.choice(self.companies)[1]
+        else:
+            domain = weighted(rng, FREEMAIL_DOMAINS)
+        first_slug, last_slug = ascii_slug(first) or "x", ascii_slug(last) or "x"
+        style = rng.random()
+        base = f"{first_slug}.{last_slug}" if style < 0.5 else f"{first_slug[0]}{last_slug}"
+        local = f"{base}{rng.randrange(1, 999)}" if rng.random() < 0.5 else base
+        while normalize_email(f"{local}@{domain}") in self.used_emails:
+            local = f"{base}{rng.randrange(1, 99999)}"
+        self.used_emails.add(normalize_email(f"{local}@{domain}"))
+        return local, domain
 
     def share_households(self, persons: list[Person]) -> None:
-        """About 4% of people live with another person and share their landline/household phone."""
+        """About 4% of people live with someone else: same phone, last name and address."""
         rng = self.rng
         for person in persons:
             if rng.random() < 0.04:
@@ -346,28 +550,72 @@ class Generator:
                     person.address_line1, person.city = other.address_line1, other.city
                     person.postcode = other.postcode
 
+    def email_of(self, person: Person, junk_share: float = 0.0) -> str:
+        if junk_share and self.rng.random() < junk_share:
+            return self.rng.choice(JUNK_EMAILS)
+        return email_text(self.rng, person.email_local, person.email_domain)
+
+    def phone_of(self, person: Person, country_on_row: bool = False, junk: float = 0.0) -> str:
+        if junk and self.rng.random() < junk:
+            return self.rng.choice(JUNK_PHONES)
+        return phone_text(self.rng, person.phone_e164, country_on_row)
+
+    def build(self, progress: Callable[[int], None] | None) -> World:
+        rng = self.rng
+        persons = [self.make_person(index) for index in range(self.people)]
+        self.share_households(persons)
+        step = max(1, self.people // 100)
+        for index, person in enumerate(persons):
+            if rng.random() < 0.7:
+                self.shop_account(person)
+            if rng.random() < 0.6:
+                self.web_activity(person)
+            self.orders(person)
+            if rng.random() < 0.25:
+                self.crm_contact(person)
+            if rng.random() < 0.2:
+                self.support_tickets(person)
+            self.consents_and_email(person)
+            if person.account_id and rng.random() < 0.21:
+                self.subscription(person)
+            if rng.random() < 0.15:
+                self.nps(person)
+            if rng.random() < 0.3:
+                self.loyalty(person)
+            if rng.random() < 0.005:
+                self.erasure(person)
+            if progress and ((index + 1) % step == 0 or index + 1 == self.people):
+                progress(index + 1)
+        self.shared_devices(persons)
+        self.marketing_spend()
+        return self.world
+
+    # ---- shop --------------------------------------------------------------------------------
     def shop_account(self, person: Person) -> None:
         rng = self.rng
-        if rng.random() >= 0.7:
-            return
         person.account_id = self.next_id("A")
-        created = person.first_seen_at
-        versions = 2 if rng.random() < 0.15 else 1
+        created = person.first_seen_at + timedelta(minutes=rng.randint(0, 600))
+        person.account_created_at = created
+        version_count = weighted(rng, ((1, 0.82), (2, 0.14), (3, 0.04)))
         faker = self.fakers[person.country_code]
-        for version in range(versions):
-            moved = version == 1 and rng.random() < 0.6
-            if moved:
-                person.address_line1 = faker.street_address().replace("\n", " ")
-                person.city, person.postcode = faker.city(), faker.postcode()
-            updated = created if version == 0 else _between(rng, created, self.as_of_end)
+        updated = created
+        for version in range(version_count):
+            if version:
+                updated = between(rng, updated, self.end)
+                if rng.random() < 0.6:  # moved house: the newer version has the new address
+                    person.address_line1 = faker.street_address().replace("\n", ", ")
+                    person.city, person.postcode = faker.city(), faker.postcode()
+            has_channel = rng.random() < 0.92
             self.world.add(
                 ("shop", "customers"),
                 {
                     "account_id": person.account_id,
-                    "email": self.email_variant(person) if rng.random() > 0.005 else JUNK_EMAILS[0],
-                    "phone": self.phone_variant(person) if rng.random() < 0.8 else None,
-                    "first_name": self.name_variant(person.first_name),
-                    "last_name": self.name_variant(person.last_name),
+                    "email": self.email_of(person, junk_share=0.004),
+                    "phone": self.phone_of(person, country_on_row=True, junk=0.004)
+                    if rng.random() < 0.75
+                    else None,
+                    "first_name": name_text(rng, person.first_name, True),
+                    "last_name": name_text(rng, person.last_name, False),
                     "address_line1": person.address_line1,
                     "city": person.city,
                     "postcode": person.postcode,
@@ -375,277 +623,284 @@ class Generator:
                     "date_of_birth": person.date_of_birth.isoformat()
                     if person.date_of_birth
                     else None,
-                    "acquisition_channel": person.acquisition_channel,
-                    "created_at": _timestamp(rng, created),
-                    "updated_at": _timestamp(rng, updated),
+                    "acquisition_channel": person.acquisition_channel if has_channel else None,
+                    "created_at": self.ts(created),
+                    "updated_at": self.ts(updated),
                 },
             )
         self.world.belongs("shop__customers", person.account_id, person)
 
     def order_dates(self, person: Person) -> list[datetime]:
-        """Buying behaviour: none, one-time, steady, lapsed or reactivated buyers."""
-        rng = self.rng
-        kind = rng.random()
-        start = person.first_seen_at
-        if kind < 0.28:
-            return []
-        if kind < 0.55:
-            return [_between(rng, start, self.as_of_end)]
-        count = rng.randint(2, 9)
-        if kind < 0.8:  # steady, often recent
-            end = self.as_of_end
-        elif kind < 0.92:  # lapsed: stopped buying a while ago
-            end = max(start, self.as_of_end - timedelta(days=rng.randint(120, 500)))
-        else:  # reactivated: a long gap, then a recent order
-            gap_end = max(start, self.as_of_end - timedelta(days=rng.randint(220, 400)))
-            dates = sorted(_between(rng, start, gap_end) for _ in range(count - 1))
-            return [*dates, _between(rng, self.as_of_end - timedelta(days=40), self.as_of_end)]
-        return sorted(_between(rng, start, end) for _ in range(count))
+        """Buying behaviour: never, one-time, steady, lapsed (churned) or reactivated buyers."""
+        rng, end = self.rng, self.end
+        start = person.account_created_at or person.first_seen_at
+        if person.account_id is None:  # guest-only shoppers buy rarely
+            if rng.random() >= 0.2:
+                return []
+            return sorted(between(rng, start, end) for _ in range(rng.choice((1, 1, 1, 2))))
+        kind = weighted(rng, BUYER_KINDS)
+        if kind == "lapsed" and start < end - timedelta(days=260):
+            stop = between(rng, start + timedelta(days=30), end - timedelta(days=200))
+            return sorted(between(rng, start, stop) for _ in range(rng.randint(2, 5)))
+        if kind == "reactivated" and start < end - timedelta(days=330):
+            gap_start = end - timedelta(days=rng.randint(300, 420))
+            early = [between(rng, start, gap_start) for _ in range(rng.randint(1, 4))]
+            recent = [between(rng, end - timedelta(days=60), end) for _ in range(rng.randint(1, 2))]
+            return sorted(early + recent)
+        if kind in ("steady", "lapsed", "reactivated"):
+            count = rng.randint(2, 9)
+            dates = [between(rng, start, end) for _ in range(count - 1)]
+            return sorted([*dates, between(rng, max(start, end - timedelta(days=75)), end)])
+        if kind == "one_time":
+            return [between(rng, start, min(end, start + timedelta(days=rng.randint(0, 120))))]
+        return []
 
     def orders(self, person: Person) -> None:
         rng = self.rng
-        is_guest = person.account_id is None
+        home_currency = COUNTRY_CURRENCY[person.country_code]
         for ordered_at in self.order_dates(person):
-            if is_guest and rng.random() < 0.35:
-                continue
             order_id = self.next_id("O", 8)
-            currency = _weighted(rng, CURRENCIES)
-            subtotal = self.order_items(order_id)
-            discount = round(subtotal * 0.1, 2) if rng.random() < 0.2 else 0.0
-            shipping = rng.choice((0.0, 0.0, 4.99, 9.99))
+            is_guest = person.account_id is None or rng.random() < 0.05
+            currency = home_currency if rng.random() < 0.9 else "USD"
+            status = weighted(rng, ORDER_STATUSES)
+            if self.end - ordered_at < timedelta(days=10):
+                status = rng.choice(("placed", "paid", "shipped", "delivered"))
+            subtotal, line_discounts, returned_value = self.order_items(
+                order_id, currency, status == "returned"
+            )
+            promo = round(subtotal * rng.choice((0.1, 0.15, 0.2)), 2) if rng.random() < 0.2 else 0
+            discount = round(promo + line_discounts, 2)
+            shipping = 0.0 if subtotal > 75 else rng.choice((4.99, 6.99, 9.99))
             total = round(subtotal - discount + shipping, 2)
-            status = _weighted(
-                rng,
-                (
-                    ("delivered", 0.62),
-                    ("shipped", 0.08),
-                    ("paid", 0.06),
-                    ("placed", 0.03),
-                    ("cancelled", 0.08),
-                    ("returned", 0.07),
-                    ("refunded", 0.06),
-                ),
-            )
-            recent = self.as_of_end - ordered_at < timedelta(days=10)
-            status = rng.choice(("placed", "paid", "shipped")) if recent else status
-            refunded = (
-                total
-                if status == "refunded"
-                else round(total * rng.uniform(0.2, 1.0), 2)
-                if status == "returned"
-                else None
-            )
-            row = {
+            refunded = {"refunded": total, "returned": min(total, returned_value)}.get(status)
+            final = {
                 "order_id": order_id,
-                "account_id": person.account_id,
-                "email": self.email_variant(person)
-                if rng.random() > 0.004
-                else rng.choice(JUNK_EMAILS),
-                "phone": self.phone_variant(person) if rng.random() < 0.4 else None,
+                "account_id": None if is_guest else person.account_id,
+                "email": self.email_of(person, junk_share=0 if is_guest else 0.004),
+                "phone": self.phone_of(person) if rng.random() < 0.4 else None,
                 "status": status,
                 "currency": currency,
-                "subtotal_amount": f"{subtotal:.2f}",
-                "discount_amount": f"{discount:.2f}" if discount else None,
-                "shipping_amount": f"{shipping:.2f}",
-                "total_amount": f"{total:.2f}",
-                "refunded_amount": f"{refunded:.2f}" if refunded is not None else None,
-                "ordered_at": _timestamp(rng, ordered_at),
-                "updated_at": _timestamp(rng, ordered_at),
+                "subtotal_amount": money(subtotal),
+                "discount_amount": money(discount) if discount else None,
+                "shipping_amount": money(shipping),
+                "total_amount": money(total),
+                "refunded_amount": money(refunded) if refunded is not None else None,
+                "ordered_at": self.ts(ordered_at),
+                "updated_at": None,
+                "_late": rng.random() < LATE_SHARE,
             }
-            if rng.random() < 0.2:  # an earlier version of the order, superseded by this one
+            if status != "placed" and rng.random() < 0.3:  # the first version, superseded later
                 self.world.add(
                     ("shop", "orders"),
-                    {**row, "status": "placed", "refunded_amount": None},
-                )
-                row["updated_at"] = _timestamp(
-                    rng, min(self.as_of_end, ordered_at + timedelta(days=rng.randint(1, 6)))
-                )
-            self.world.add(("shop", "orders"), row)
+                    {**final, "status": "placed", "refunded_amount": None,
+                     "updated_at": self.ts(ordered_at), "_late": False},
+                )  # fmt: skip
+            days_later = {"returned": 20, "refunded": 12, "delivered": 5}.get(status, 1)
+            updated = min(self.end, ordered_at + timedelta(days=rng.uniform(0.1, days_later)))
+            final["updated_at"] = self.ts(updated)
+            self.world.add(("shop", "orders"), final)
             self.world.belongs("shop__orders", order_id, person)
+            if person.devices and rng.random() < 0.6:
+                self.web_event(
+                    person.devices[0], person.account_id, "order_completed", ordered_at,
+                    {"order_id": order_id, "total": money(total), "currency": currency},
+                )  # fmt: skip
 
-    def order_items(self, order_id: str) -> float:
+    def order_items(self, order_id: str, currency: str, is_returned: bool) -> tuple[float, ...]:
+        """Writes an order's lines; returns (subtotal, line discounts, value of returned units)."""
         rng = self.rng
-        subtotal = 0.0
-        for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
-            product_number = rng.randrange(1, 121)
-            category = CATEGORIES[product_number % len(CATEGORIES)]
+        subtotal = discounts = returned_value = 0.0
+        line_count = rng.choice((1, 1, 1, 2, 2, 3, 4))
+        returned_line = rng.randrange(line_count) if is_returned else -1
+        for line in range(line_count):
+            product_id, name, category, usd_price = rng.choice(self.products)
             quantity = rng.choice((1, 1, 1, 2, 3))
-            unit_price = round(8 + (product_number * 37 % 190) + 0.99, 2)
-            subtotal += quantity * unit_price
+            unit_price = round(usd_price * PRICE_FACTOR[currency], 2)
+            line_value = quantity * unit_price
+            discount = round(line_value * 0.1, 2) if rng.random() < 0.05 else 0.0
+            returned = quantity if line == returned_line else 0
+            subtotal += line_value
+            discounts += discount
+            returned_value += returned * unit_price - (discount if returned else 0)
             self.world.add(
                 ("shop", "order_items"),
                 {
                     "order_item_id": self.next_id("OI", 9),
                     "order_id": order_id,
-                    "product_id": f"SKU{product_number:04d}",
-                    "product_name": f"{category.title()} item {product_number}",
+                    "product_id": product_id,
+                    "product_name": name,
                     "category": category,
                     "quantity": str(quantity),
-                    "unit_price": f"{unit_price:.2f}",
-                    "discount_amount": None,
-                    "returned_quantity": "1" if rng.random() < 0.04 else None,
+                    "unit_price": money(unit_price),
+                    "discount_amount": money(discount) if discount else None,
+                    "returned_quantity": str(returned) if returned else None,
                 },
             )
-        return round(subtotal, 2)
+        return round(subtotal, 2), round(discounts, 2), round(returned_value, 2)
 
+    # ---- CRM ---------------------------------------------------------------------------------
     def crm_contact(self, person: Person) -> None:
-        rng, faker = self.rng, self.fakers["US"]
+        rng = self.rng
         contact_id = self.next_id("C")
-        company = faker.company()
-        work_email = rng.random() < 0.15
-        created = _between(rng, self.start, self.as_of_end)
-        domain = "".join(ch for ch in company.lower() if ch.isalnum())[:16] + ".com"
+        company, company_domain, industry, size = rng.choice(self.companies)
+        if rng.random() < 0.3 and person.email_domain != company_domain:
+            email = f"{ascii_slug(person.first_name)}.{ascii_slug(person.last_name)}"
+            email = f"{email}.{contact_id.lower()}@{company_domain}"  # a work address
+        else:
+            email = self.email_of(person, junk_share=0.005)
+        created = between(rng, person.first_seen_at - timedelta(days=120), self.end)
+        created = max(created, self.start)
+        statuses = ["new"]
+        if rng.random() < 0.6:
+            statuses.append(rng.choice(("working", "qualified")))
+            if rng.random() < 0.4:
+                statuses.append(rng.choice(("customer", "unqualified")))
+        base = {
+            "contact_id": contact_id,
+            "email": email,
+            "phone": self.phone_of(person, junk=0.01) if rng.random() < 0.6 else None,
+            "first_name": name_text(rng, person.first_name, True),
+            "last_name": name_text(rng, person.last_name, False),
+            "company_name": company,
+            "industry": industry,
+            "company_size": size,
+            "lead_source": rng.choice(("web_form", "event", "referral", "outbound", "partner")),
+            "owner_email": rng.choice(self.sales_reps),
+            "created_at": self.ts(created),
+        }
+        # Most CRMs export the current state only; some exports keep every version.
+        versions = statuses if rng.random() < 0.25 else statuses[-1:]
+        updated = created
+        for status in versions:
+            updated = between(rng, updated, min(self.end, updated + timedelta(days=90)))
+            self.world.add(
+                ("crm", "contacts"),
+                {**base, "lead_status": status, "updated_at": self.ts(updated)},
+            )
+        self.world.belongs("crm__contacts", contact_id, person)
+
+    # ---- web ---------------------------------------------------------------------------------
+    def web_event(
+        self,
+        device: Device,
+        user_id: str | None,
+        name: str,
+        at: datetime,
+        properties: dict[str, str] | None = None,
+    ) -> None:
+        path = {"page_view": "/", "search": "/search", "login": "/account/login"}.get(name)
         self.world.add(
-            ("crm", "contacts"),
+            ("web", "events"),
             {
-                "contact_id": contact_id,
-                "email": f"{person.first_name[0].lower()}.{person.last_name.lower()}@{domain}"
-                if work_email
-                else self.email_variant(person),
-                "phone": self.phone_variant(person) if rng.random() < 0.6 else None,
-                "first_name": self.name_variant(person.first_name),
-                "last_name": self.name_variant(person.last_name),
-                "company_name": company,
-                "industry": rng.choice(
-                    ("retail", "software", "manufacturing", "healthcare", "finance", "media")
-                ),
-                "company_size": rng.choice(("1-10", "11-50", "51-200", "201-1000", "1000+")),
-                "lead_source": rng.choice(("web_form", "event", "referral", "outbound", "partner")),
-                "lead_status": rng.choice(
-                    ("new", "working", "qualified", "unqualified", "customer")
-                ),
-                "owner_email": f"rep{rng.randrange(1, 9)}@sales.example.org",
-                "created_at": _timestamp(rng, created),
-                "updated_at": _timestamp(rng, _between(rng, created, self.as_of_end)),
+                "event_id": self.uuid(),
+                "anonymous_id": device.anonymous_id,
+                "user_id": user_id,
+                "event_name": name,
+                "platform": device.platform,
+                "page_url": None
+                if device.platform != "web"
+                else f"https://shop.example.com{path or '/' + name.replace('_', '-')}",
+                "properties": json.dumps(properties, sort_keys=True) if properties else None,
+                "occurred_at": at,
             },
         )
-        self.world.belongs("crm__contacts", contact_id, person)
 
     def web_activity(self, person: Person) -> None:
         rng = self.rng
-        for _ in range(rng.choice((1, 1, 2, 3))):
-            device = self.uuid()
+        for number in range(rng.choice((1, 1, 1, 2, 2, 3))):
+            platform = weighted(rng, (("web", 0.6), ("ios", 0.22), ("android", 0.18)))
+            first_used = between(rng, person.first_seen_at, self.end - timedelta(days=3))
+            if number == 0:
+                first_used = person.first_seen_at
+            device = Device(self.uuid(), platform, first_used)
             person.devices.append(device)
-            self.world.belongs("web__devices", device, person)
-            platform = rng.choice(("web", "web", "ios", "android"))
-            self.device_events(person, device, platform, rng.randint(2, 12))
+            self.world.belongs("web__devices", device.anonymous_id, person)
+            created = person.account_created_at
+            if number == 0 and created:
+                self.web_event(device, None, "page_view", first_used)
+                self.web_event(device, person.account_id, "signup", created)
+            else:
+                opener = "app_open" if platform != "web" else "page_view"
+                self.web_event(device, None, opener, first_used)
+            active_until = min(self.end, first_used + timedelta(days=rng.randint(20, 700)))
+            self.device_events(person, device, rng.randint(1, 10), first_used, active_until)
 
-    def device_events(self, person: Person, device: str, platform: str, count: int) -> None:
+    def device_events(
+        self, person: Person, device: Device, count: int, start: datetime, end: datetime
+    ) -> None:
         rng = self.rng
         for _ in range(count):
-            name = rng.choice(
-                ("page_view", "page_view", "page_view", "product_view", "add_to_cart",
-                 "checkout_started", "search", "login", "app_open")
+            name = weighted(
+                rng,
+                (("page_view", 0.4), ("product_view", 0.2), ("search", 0.1), ("login", 0.08),
+                 ("add_to_cart", 0.1), ("checkout_started", 0.05), ("app_open", 0.07)),
             )  # fmt: skip
-            logged_in = person.account_id is not None and rng.random() < 0.45
-            self.world.add(
-                ("web", "events"),
-                {
-                    "event_id": self.uuid(),
-                    "anonymous_id": device,
-                    "user_id": person.account_id if logged_in else None,
-                    "event_name": name,
-                    "platform": platform,
-                    "page_url": f"https://shop.example.com/{name.replace('_', '-')}",
-                    "properties": f'{{"product_id": "SKU{rng.randrange(1, 121):04d}"}}'
-                    if name == "product_view"
-                    else None,
-                    "occurred_at": _between(rng, person.first_seen_at, self.as_of_end),
-                },
+            if name == "app_open" and device.platform == "web":
+                name = "page_view"
+            logged_in = person.account_id is not None and (name == "login" or rng.random() < 0.4)
+            properties = None
+            if name in ("product_view", "add_to_cart"):
+                properties = {"product_id": rng.choice(self.products)[0]}
+            elif name == "search":
+                properties = {"query": rng.choice(sorted(CATEGORY_PRODUCTS)).lower()}
+            self.web_event(
+                device,
+                person.account_id if logged_in else None,
+                name,
+                between(rng, start + timedelta(seconds=1), end),
+                properties,
             )
 
     def shared_devices(self, persons: list[Person]) -> None:
-        """About 2% of people also use someone else's device (a family tablet)."""
+        """About 2% of people also use someone else's device (a family tablet), after its owner."""
         rng = self.rng
         owners = [p for p in persons if p.devices]
+        if len(owners) < 2:
+            return
         for person in persons:
-            if owners and rng.random() < 0.02:
+            if rng.random() < 0.02:
                 owner = owners[rng.randrange(len(owners))]
                 if owner is not person:
-                    self.device_events(person, owner.devices[0], "web", rng.randint(1, 4))
+                    device = owner.devices[0]
+                    start = device.first_used_at + timedelta(hours=1)
+                    self.device_events(person, device, rng.randint(2, 5), start, self.end)
 
+    # ---- support, email, consent -------------------------------------------------------------
     def support_tickets(self, person: Person) -> None:
         rng = self.rng
-        for _ in range(rng.choice((1, 1, 2, 3))):
+        for _ in range(rng.choice((1, 1, 1, 2, 3))):
             ticket_id = self.next_id("T")
-            created = _between(rng, person.first_seen_at, self.as_of_end)
+            created = between(rng, person.first_seen_at, self.end)
             responded = created + timedelta(minutes=rng.randint(5, 2880))
-            status = _weighted(
+            resolved = responded + timedelta(hours=rng.randint(1, 120))
+            status = weighted(
                 rng, (("solved", 0.55), ("closed", 0.25), ("open", 0.1), ("pending", 0.1))
             )
-            resolved = responded + timedelta(hours=rng.randint(1, 96))
+            if resolved > self.end:
+                status = "pending"
             is_done = status in ("solved", "closed")
+            has_response = status != "open" and responded <= self.end
             self.world.add(
                 ("support", "tickets"),
                 {
                     "ticket_id": ticket_id,
-                    "requester_email": self.email_variant(person),
-                    "requester_phone": self.phone_variant(person) if rng.random() < 0.2 else None,
+                    "requester_email": self.email_of(person, junk_share=0.005),
+                    "requester_phone": self.phone_of(person) if rng.random() < 0.2 else None,
                     "channel": rng.choice(("email", "chat", "phone", "web")),
-                    "priority": _weighted(
+                    "priority": weighted(
                         rng, (("low", 0.3), ("normal", 0.5), ("high", 0.15), ("urgent", 0.05))
                     ),
                     "status": status,
-                    "subject": rng.choice(
-                        (
-                            "Where is my order?",
-                            "Return request",
-                            "Payment failed",
-                            "Change my address",
-                            "Product question",
-                            "Cancel subscription",
-                        )
-                    ),  # fmt: skip
-                    "created_at": _timestamp(rng, created),
-                    "first_response_at": _timestamp(rng, responded) if status != "open" else None,
-                    "resolved_at": _timestamp(rng, resolved) if is_done else None,
+                    "subject": rng.choice(TICKET_SUBJECTS),
+                    "created_at": self.ts(created),
+                    "first_response_at": self.ts(responded) if has_response else None,
+                    "resolved_at": self.ts(resolved) if is_done else None,
                     "csat_score": str(rng.choice((1, 2, 3, 4, 4, 5, 5, 5)))
                     if is_done and rng.random() < 0.6
                     else None,
                 },
             )
             self.world.belongs("support__tickets", ticket_id, person)
-
-    def make_campaigns(self) -> list[Row]:
-        rng = self.rng
-        campaigns = []
-        for number in range(1, 41):
-            channel = _weighted(rng, (("email", 0.6), ("sms", 0.15), ("push", 0.12), ("ads", 0.13)))
-            sent_at = _between(rng, self.start + timedelta(days=30), self.as_of_end)
-            row = {
-                "campaign_id": f"CMP{number:04d}",
-                "channel": channel,
-                "campaign_name": f"{sent_at:%Y-%m} {channel} "
-                + rng.choice(("newsletter", "sale", "new arrivals", "win-back", "welcome")),
-                "sent_at": _timestamp(rng, sent_at),
-                "cost_amount": f"{rng.uniform(50, 4000):.2f}",
-                "currency": "USD",
-            }
-            campaigns.append({**row, "_sent_at": sent_at})
-            self.world.add(("marketing", "campaigns"), row)
-        return campaigns
-
-    def consents_and_email(self, person: Person) -> None:
-        rng = self.rng
-        granted_at = person.first_seen_at
-        email = self.email_variant(person).strip().lower()
-        revoked_at = None
-        if rng.random() < 0.7:
-            self.consent(email, "email", "email", "marketing", "granted", granted_at, "signup_form")
-            if rng.random() < 0.15:
-                revoked_at = _between(rng, granted_at, self.as_of_end)
-                self.consent(
-                    email, "email", "email", "marketing", "revoked", revoked_at, "unsubscribe_link"
-                )
-            self.email_engagement(person, email, granted_at, revoked_at)
-        if rng.random() < 0.25:
-            self.consent(
-                self.phone_variant(person), "phone", "sms", "marketing", "granted", granted_at,
-                "checkout",
-            )  # fmt: skip
-        if rng.random() < 0.5:
-            status = "granted" if rng.random() < 0.8 else "revoked"
-            self.consent(email, "email", "ads", "marketing", status, granted_at, "cookie_banner")
 
     def consent(
         self,
@@ -666,34 +921,100 @@ class Generator:
                 "channel": channel,
                 "purpose": purpose,
                 "status": status,
-                "occurred_at": _timestamp(self.rng, at),
+                "occurred_at": self.ts(min(at, self.end)),
                 "source": source,
+                "_late": self.rng.random() < LATE_SHARE,
             },
         )
 
-    def email_engagement(
-        self, person: Person, email: str, granted_at: datetime, revoked_at: datetime | None
-    ) -> None:
+    def grant_then_maybe_revoke(
+        self,
+        identifier: tuple[str, str],
+        channel: str,
+        purpose: str,
+        granted_at: datetime,
+        sources: tuple[str, str],
+        revoke_share: float,
+    ) -> datetime | None:
+        """A grant, and for some people a later revocation; returns when it was revoked."""
         rng = self.rng
-        self.world.belongs("email__recipients", email, person)
+        self.consent(*identifier, channel, purpose, "granted", granted_at, sources[0])
+        if rng.random() >= revoke_share:
+            return None
+        revoked_at = between(rng, granted_at + timedelta(days=1), self.end)
+        self.consent(*identifier, channel, purpose, "revoked", revoked_at, sources[1])
+        if rng.random() < 0.1:  # changed their mind again
+            again = between(rng, revoked_at + timedelta(days=1), self.end)
+            self.consent(*identifier, channel, purpose, "granted", again, "preference_center")
+            return None
+        return revoked_at
+
+    def consents_and_email(self, person: Person) -> None:
+        rng = self.rng
+        signup_at = person.account_created_at or person.first_seen_at
+        email = (email_text(rng, person.email_local, person.email_domain).strip(), "email")
+        if rng.random() < 0.7:
+            source = "signup_form" if person.account_id else "checkout"
+            revoked_at = self.grant_then_maybe_revoke(
+                email, "email", "marketing", signup_at, (source, "unsubscribe_link"), 0.15
+            )
+            self.email_engagement(person, signup_at, revoked_at)
+        if rng.random() < 0.1:
+            self.consent(*email, "email", "service", "granted", signup_at, "support")
+        if rng.random() < 0.25:
+            phone = (self.phone_of(person, junk=0.01), "phone")
+            self.grant_then_maybe_revoke(
+                phone, "sms", "marketing", signup_at, ("checkout", "preference_center"), 0.2
+            )
+        if rng.random() < 0.45:
+            self.grant_then_maybe_revoke(
+                email, "ads", "marketing", signup_at, ("cookie_banner", "preference_center"), 0.2
+            )
+        for device in person.devices:
+            device_id = ZERO_DEVICE_ID if rng.random() < 0.01 else device.anonymous_id
+            if device.platform != "web" and rng.random() < 0.6:
+                self.grant_then_maybe_revoke(
+                    (device_id, "device_id"), "push", "marketing", device.first_used_at,
+                    ("signup_form", "preference_center"), 0.25,
+                )  # fmt: skip
+            elif device.platform == "web" and rng.random() < 0.4:
+                status = "granted" if rng.random() < 0.75 else "revoked"
+                self.consent(
+                    device_id, "device_id", "ads", "personalization", status,
+                    device.first_used_at, "cookie_banner",
+                )  # fmt: skip
+
+    def email_engagement(
+        self, person: Person, granted_at: datetime, revoked_at: datetime | None
+    ) -> None:
+        """ESP events for the email campaigns sent while the person was subscribed."""
+        rng = self.rng
+        email = email_text(rng, person.email_local, person.email_domain)
+        self.world.belongs("email__recipients", email.strip().lower(), person)
+        open_rate = rng.choice((0.05, 0.2, 0.35, 0.6))
+        last_sent = None
         for campaign in self.campaigns:
             sent_at = campaign["_sent_at"]
-            if campaign["channel"] != "email" or sent_at < granted_at or rng.random() > 0.4:
+            if campaign["channel"] != "email" or sent_at < granted_at or rng.random() > 0.5:
                 continue
             if revoked_at and sent_at > revoked_at:
-                continue
-            events = [("sent", sent_at, None, None)]
+                break
+            last_sent = campaign
+            events: list[tuple[str, datetime, str | None, str | None]] = [
+                ("sent", sent_at, None, None)
+            ]
             if rng.random() < 0.03:
-                events.append(("bounce", sent_at, rng.choice(("hard", "soft")), None))
+                hard = rng.random() < 0.3
+                events.append(("bounce", sent_at, "hard" if hard else "soft", None))
             else:
-                events.append(("delivered", sent_at + timedelta(minutes=1), None, None))
-                if rng.random() < 0.35:
-                    opened = sent_at + timedelta(hours=rng.randint(1, 72))
+                events.append(("delivered", sent_at + timedelta(seconds=40), None, None))
+                if rng.random() < open_rate:
+                    opened = sent_at + timedelta(minutes=rng.randint(5, 4000))
                     events.append(("open", opened, None, None))
                     if rng.random() < 0.25:
                         url = f"https://shop.example.com/c/{campaign['campaign_id'].lower()}"
                         events.append(("click", opened + timedelta(minutes=2), None, url))
-                if rng.random() < 0.002:
+                if rng.random() < 0.003:
                     events.append(("spam_complaint", sent_at + timedelta(hours=3), None, None))
             for event_type, at, bounce_type, url in events:
                 self.world.add(
@@ -705,225 +1026,240 @@ class Generator:
                         "event_type": event_type,
                         "bounce_type": bounce_type,
                         "url": url,
-                        "occurred_at": at,
+                        "occurred_at": min(at, self.end),
                     },
                 )
-        if revoked_at:
-            last_campaign = next(
-                (
-                    c
-                    for c in self.campaigns
-                    if c["channel"] == "email" and c["_sent_at"] < revoked_at
-                ),
-                None,
+            if events[-1][2] == "hard":
+                break
+        if revoked_at and last_sent:
+            self.world.add(
+                ("email", "engagement_events"),
+                {
+                    "email_event_id": self.next_id("EE", 9),
+                    "campaign_id": last_sent["campaign_id"],
+                    "email": email,
+                    "event_type": "unsubscribe",
+                    "bounce_type": None,
+                    "url": None,
+                    "occurred_at": revoked_at,
+                },
             )
-            if last_campaign:
-                self.world.add(
-                    ("email", "engagement_events"),
-                    {
-                        "email_event_id": self.next_id("EE", 9),
-                        "campaign_id": last_campaign["campaign_id"],
-                        "email": email,
-                        "event_type": "unsubscribe",
-                        "bounce_type": None,
-                        "url": None,
-                        "occurred_at": revoked_at,
-                    },
-                )
 
+    # ---- billing, surveys, loyalty, privacy, spend --------------------------------------------
     def subscription(self, person: Person) -> None:
         rng = self.rng
-        plan, mrr = rng.choice((("basic", 9.99), ("plus", 19.99), ("pro", 49.99)))
-        started = _between(rng, person.first_seen_at, self.as_of_end)
-        cancelled = _between(rng, started, self.as_of_end) if rng.random() < 0.3 else None
+        plan, monthly_price = rng.choice(PLANS)
+        is_annual = rng.random() < 0.3
+        mrr = round(monthly_price * 10 / 12, 2) if is_annual else monthly_price
+        currency = COUNTRY_CURRENCY[person.country_code]
+        started = between(rng, person.account_created_at or person.first_seen_at, self.end)
+        cancelled = between(rng, started + timedelta(days=14), self.end)
+        is_cancelled = rng.random() < 0.3 and cancelled < self.end
+        if is_cancelled:
+            status = "cancelled"
+        elif self.end - started < timedelta(days=14):
+            status = "trialing"
+        else:
+            status = "past_due" if rng.random() < 0.08 else "active"
         self.world.add(
             ("billing", "subscriptions"),
             {
                 "subscription_id": self.next_id("S"),
                 "account_id": person.account_id,
                 "plan": plan,
-                "billing_period": rng.choice(("monthly", "monthly", "annual")),
-                "mrr_amount": f"{mrr:.2f}",
-                "currency": "USD",
-                "status": "cancelled"
-                if cancelled
-                else rng.choice(("active", "active", "trialing", "past_due")),
-                "started_at": _timestamp(rng, started),
-                "cancelled_at": _timestamp(rng, cancelled) if cancelled else None,
+                "billing_period": "annual" if is_annual else "monthly",
+                "mrr_amount": money(mrr * PRICE_FACTOR[currency]),
+                "currency": currency,
+                "status": status,
+                "started_at": self.ts(started),
+                "cancelled_at": self.ts(cancelled) if is_cancelled else None,
             },
         )
 
     def nps(self, person: Person) -> None:
         rng = self.rng
-        response_id = self.next_id("R")
-        score = rng.choice((0, 2, 4, 5, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10))
-        self.world.add(
-            ("surveys", "nps_responses"),
-            {
-                "response_id": response_id,
-                "email": self.email_variant(person),
-                "score": str(score),
-                "comment": self.fakers["US"].sentence() if rng.random() < 0.3 else None,
-                "responded_at": _timestamp(
-                    rng, _between(rng, person.first_seen_at, self.as_of_end)
-                ),
-            },
-        )
-        self.world.belongs("surveys__nps_responses", response_id, person)
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            response_id = self.next_id("R")
+            score = rng.choice((0, 2, 3, 5, 6, 7, 7, 8, 8, 9, 9, 9, 10, 10))
+            category = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+            self.world.add(
+                ("surveys", "nps_responses"),
+                {
+                    "response_id": response_id,
+                    "email": self.email_of(person),
+                    "score": str(score),
+                    "comment": rng.choice(NPS_COMMENTS[category]) if rng.random() < 0.35 else None,
+                    "responded_at": self.ts(between(rng, person.first_seen_at, self.end)),
+                },
+            )
+            self.world.belongs("surveys__nps_responses", response_id, person)
 
     def loyalty(self, person: Person) -> None:
         rng = self.rng
         loyalty_id = self.next_id("L")
-        joined = _between(rng, person.first_seen_at, self.as_of_end)
-        tier = _weighted(
-            rng, (("bronze", 0.5), ("silver", 0.3), ("gold", 0.15), ("platinum", 0.05))
-        )
-        versions = 2 if rng.random() < 0.2 else 1
-        for version in range(versions):
+        joined = between(rng, person.first_seen_at, self.end)
+        tiers = ("bronze", "silver", "gold", "platinum")
+        tier = weighted(rng, zip(tiers, (0.55, 0.28, 0.13, 0.04), strict=True))
+        points = rng.randrange(0, 3000)
+        updated = joined
+        email = self.email_of(person, junk_share=0.005) if rng.random() < 0.92 else None
+        phone = self.phone_of(person, junk=0.02) if rng.random() < 0.5 or not email else None
+        for version in range(weighted(rng, ((1, 0.75), (2, 0.2), (3, 0.05)))):
+            if version:
+                updated = between(rng, updated, self.end)
+                points += rng.randrange(100, 4000)
+                tier = tiers[min(3, tiers.index(tier) + (rng.random() < 0.4))]
             self.world.add(
                 ("loyalty", "members"),
                 {
                     "loyalty_id": loyalty_id,
-                    "email": self.email_variant(person) if rng.random() < 0.9 else None,
-                    "phone": self.phone_variant(person)
-                    if rng.random() < 0.5
-                    else (JUNK_PHONES[0] if rng.random() < 0.02 else None),
+                    "email": email,
+                    "phone": phone,
                     "tier": tier,
-                    "points_balance": str(rng.randrange(0, 20000)),
-                    "joined_at": _timestamp(rng, joined),
-                    "updated_at": _timestamp(
-                        rng, joined if version == 0 else _between(rng, joined, self.as_of_end)
-                    ),
+                    "points_balance": str(points),
+                    "joined_at": self.ts(joined),
+                    "updated_at": self.ts(updated),
                 },
             )
         self.world.belongs("loyalty__members", loyalty_id, person)
 
     def erasure(self, person: Person) -> None:
         rng = self.rng
-        by_account = person.account_id is not None and rng.random() < 0.4
+        roll = rng.random()
+        if person.account_id and roll < 0.4:
+            identifier, identifier_type = person.account_id, "account_id"
+        elif roll < 0.9:
+            identifier, identifier_type = self.email_of(person), "email"
+        else:
+            identifier, identifier_type = person.phone_e164, "phone"
+        requested = between(rng, max(person.first_seen_at, self.end - timedelta(days=90)), self.end)
         self.world.add(
             ("privacy", "erasure_requests"),
             {
                 "erasure_request_id": self.next_id("E"),
-                "identifier": person.account_id if by_account else self.email_variant(person),
-                "identifier_type": "account_id" if by_account else "email",
-                "requested_at": _timestamp(
-                    rng, _between(rng, self.as_of_end - timedelta(days=60), self.as_of_end)
-                ),
+                "identifier": identifier,
+                "identifier_type": identifier_type,
+                "requested_at": self.ts(requested),
                 "source": rng.choice(("web_form", "email", "support")),
             },
         )
 
     def marketing_spend(self) -> None:
+        """Daily spend per paid channel, scaled to the population, with a holiday peak."""
         rng = self.rng
-        daily_base = {
-            channel: rng.uniform(40, 400) * self.people / 10000 for channel in PAID_CHANNELS
-        }
+        scale = self.people / 10_000
+        daily_base = {channel: rng.uniform(40, 400) * scale for channel in PAID_CHANNELS}
         day = self.start.date()
-        while day <= self.as_of_end.date():
+        while day <= self.end.date():
+            season = 1.6 if day.month in (11, 12) else 1.0
             for channel in PAID_CHANNELS:
+                currency = "EUR" if channel == "display" else "USD"
+                amount = daily_base[channel] * season * rng.uniform(0.6, 1.4)
                 self.world.add(
                     ("marketing", "spend"),
                     {
                         "spend_date": day.isoformat(),
                         "channel": channel,
-                        "spend_amount": f"{daily_base[channel] * rng.uniform(0.6, 1.4):.2f}",
-                        "currency": "USD",
+                        "spend_amount": money(amount / (1.08 if currency == "EUR" else 1)),
+                        "currency": currency,
                     },
                 )
             day += timedelta(days=1)
 
 
 # ---- messiness applied to whole tables -----------------------------------------------------
-MALFORMATIONS: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {
-    ("shop", "orders"): (("ordered_at", "2025-13-45 10:00:00"), ("total_amount", "N/A"),
-                         ("subtotal_amount", "-12.00"), ("currency", "XXX"), ("order_id", "")),
-    ("shop", "customers"): (("created_at", "yesterday"), ("date_of_birth", "1985-02-30")),
-    ("shop", "order_items"): (("quantity", "two"), ("unit_price", "-3.00")),
-    ("crm", "contacts"): (("updated_at", "not a date"),),
-    ("support", "tickets"): (("created_at", "2024-02-31T09:00:00Z"), ("csat_score", "9")),
-    ("consent", "events"): (("status", "maybe"),),
-    ("loyalty", "members"): (("joined_at", "0000-00-00"),),
-    ("surveys", "nps_responses"): (("score", "11"),),
-    ("billing", "subscriptions"): (("mrr_amount", "free"),),
-}  # fmt: skip
-DUPLICATED_TABLES = (("shop", "orders"), ("support", "tickets"), ("consent", "events"),
-                     ("web", "events"), ("crm", "contacts"))  # fmt: skip
-
-
 def add_mess(world: World, rng: Random) -> None:
-    for table, breakages in MALFORMATIONS.items():
+    """Break a small share of rows, then duplicate about 1% of some tables exactly."""
+    for table in TABLES:
         rows = world.rows.get(table, [])
+        breakages = MALFORMATIONS.get(table, ())
         for index in range(len(rows)):
-            if rng.random() < MALFORMED_SHARE:
+            if breakages and rng.random() < MALFORMED_SHARE:
                 column, bad_value = rng.choice(breakages)
                 rows[index] = {**rows[index], column: bad_value}
-    for table in DUPLICATED_TABLES:
-        rows = world.rows.get(table, [])
-        rows.extend(dict(rows[i]) for i in range(len(rows)) if rng.random() < DUPLICATE_SHARE)
+        if table in DUPLICATED_TABLES:
+            rows.extend(dict(rows[i]) for i in range(len(rows)) if rng.random() < DUPLICATE_SHARE)
 
 
 # ---- writing ---------------------------------------------------------------------------------
-def _split_files(table: tuple[str, str], rows: list[Row]) -> dict[str, list[Row]]:
-    """Some tables arrive as several files: yearly exports plus a late-arriving drop."""
+def _sort_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def sort_rows(table: Table, rows: list[Row]) -> list[Row]:
+    columns = SORT_COLUMNS.get(table, TABLES[table])
+    return sorted(rows, key=lambda row: tuple(_sort_value(row.get(c)) for c in columns))
+
+
+def split_files(table: Table, rows: list[Row]) -> dict[str, list[Row]]:
+    """Some tables arrive as several files: one per year, plus a late-arriving drop."""
     name = table[1]
-    if table == ("shop", "orders"):
-        files: dict[str, list[Row]] = {}
-        for index, row in enumerate(rows):
-            late = index % 50 == 49
-            year = str(row.get("ordered_at") or "")[:4]
-            key = (
-                f"{name}_late_arriving" if late else f"{name}_{year if year.isdigit() else 'misc'}"
-            )
-            files.setdefault(key, []).append(row)
-        return files
-    if table in (("support", "tickets"), ("web", "events")) and len(rows) > 1:
-        middle = len(rows) // 2
-        return {f"{name}_part_1": rows[:middle], f"{name}_part_2": rows[middle:]}
-    return {name: rows}
+    files: dict[str, list[Row]] = {}
+    year_column = YEARLY_FILES.get(table)
+    for row in rows:
+        if table in LATE_FILES and row.get("_late"):
+            key = f"{name}_late_arriving"
+        elif year_column:
+            year = _sort_value(row.get(year_column))[:4]
+            key = f"{name}_{year}" if year.isdigit() and year != "0000" else f"{name}_other"
+        else:
+            key = name
+        files.setdefault(key, []).append(row)
+    return files or {name: []}
 
 
-def _write_csv(path: Path, columns: tuple[str, ...], rows: list[Row]) -> None:
+def write_csv(path: Path, columns: Sequence[str], rows: list[Row]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+        writer.writerows([("" if row.get(c) is None else row[c]) for c in columns] for row in rows)
 
 
-def _write_parquet(path: Path, columns: tuple[str, ...], rows: list[Row]) -> None:
-    arrays = {}
-    for column in columns:
-        values = [row.get(column) for row in rows]
-        if column == "occurred_at":
-            arrays[column] = pa.array(values, type=pa.timestamp("us", tz="UTC"))
-        else:
-            arrays[column] = pa.array(values, type=pa.string())
+def write_parquet(path: Path, columns: Sequence[str], rows: list[Row]) -> None:
+    arrays = {
+        column: pa.array(
+            [row.get(column) for row in rows],
+            type=pa.timestamp("us", tz="UTC") if column in TIMESTAMP_COLUMNS else pa.string(),
+        )
+        for column in columns
+    }
     pq.write_table(pa.table(arrays), path, compression="zstd")
 
 
-def write_world(world: World, raw_dir: Path, truth_dir: Path) -> dict[str, int]:
-    rows_per_table = {}
-    for (source, table), columns in TABLES.items():
-        folder = raw_dir / source / table
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        rows = world.rows.get((source, table), [])
-        extension = "parquet" if (source, table) in PARQUET_TABLES else "csv"
-        for file_name, file_rows in sorted(_split_files((source, table), rows).items()):
-            path = folder / f"{file_name}.{extension}"
-            if extension == "parquet":
-                _write_parquet(path, columns, file_rows)
-            else:
-                _write_csv(path, columns, file_rows)
-        rows_per_table[f"{source}.{table}"] = len(rows)
-    truth_dir.mkdir(parents=True, exist_ok=True)
-    with (truth_dir / "identity_truth.csv").open("w", newline="", encoding="utf-8") as handle:
+def clear_table_folder(folder: Path) -> None:
+    """Remove the data files an earlier generation left; never anything else."""
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in (".csv", ".parquet"):
+                path.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def write_world(world: World, raw_dir: Path, truth_path: Path) -> tuple[dict[str, int], list[Path]]:
+    rows_per_table: dict[str, int] = {}
+    written: list[Path] = []
+    for table, columns in TABLES.items():
+        folder = raw_dir / table[0] / table[1]
+        clear_table_folder(folder)
+        rows = world.rows.get(table, [])
+        is_parquet = table in PARQUET_TABLES
+        for file_name, file_rows in sorted(split_files(table, rows).items()):
+            path = folder / f"{file_name}.{'parquet' if is_parquet else 'csv'}"
+            writer = write_parquet if is_parquet else write_csv
+            writer(path, columns, sort_rows(table, file_rows))
+            written.append(path)
+        rows_per_table[f"{table[0]}.{table[1]}"] = len(rows)
+    truth_path.parent.mkdir(parents=True, exist_ok=True)
+    with truth_path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(("source_table", "record_key", "person_id"))
-        writer.writerows(sorted(set(world.truth)))
-    return rows_per_table
+        writer.writerows((*key, person) for key, person in sorted(world.truth.items()))
+    written.append(truth_path)
+    return rows_per_table, written
 
 
 def generate(
@@ -934,37 +1270,54 @@ def generate(
     progress: Callable[[int], None] | None = None,
     as_of: date = DEFAULT_AS_OF,
 ) -> GenerationSummary:
-    """Write every raw table for `people` true people, and their ground truth."""
+    """Write every raw table for `people` true people, and their identity ground truth.
+
+    `progress(n)` is called with the number of people simulated so far.
+    """
     if people < 1:
         raise ValueError("people must be at least 1")
     raw_dir, truth_dir = Path(raw_dir), Path(truth_dir)
     if truth_dir.resolve().is_relative_to(raw_dir.resolve()):
-        raise ValueError("the ground truth must be written outside the landing directory")
+        raise ValueError("write the ground truth outside the landing directory (--truth-dir)")
     generator = Generator(people, seed, as_of)
     world = generator.build(progress)
     add_mess(world, generator.rng)
-    rows_per_table = write_world(world, raw_dir, truth_dir)
+    truth_path = truth_dir / "identity_truth.csv"
+    rows_per_table, written = write_world(world, raw_dir, truth_path)
     return GenerationSummary(
         people=people,
         seed=seed,
         as_of=as_of,
         rows_per_table=rows_per_table,
-        truth_rows=len(set(world.truth)),
+        truth_rows=len(world.truth),
         raw_dir=raw_dir,
-        truth_path=truth_dir / "identity_truth.csv",
+        truth_path=truth_path,
+        files=tuple(written),
     )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--raw-dir", type=Path, default=Path("data/raw"))
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestration.generate", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument("--people", type=int, default=10_000, help="number of true people")
+    parser.add_argument("--seed", type=int, default=7, help="same seed, same files")
+    parser.add_argument("--raw-dir", type=Path, default=Path("data/raw"), help="landing dir")
     parser.add_argument("--truth-dir", type=Path, default=Path("data/ground_truth"))
-    arguments = parser.parse_args()
-    summary = generate(arguments.raw_dir, arguments.truth_dir, arguments.people, arguments.seed)
+    parser.add_argument(
+        "--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF, help="last day (YYYY-MM-DD)"
+    )
+    arguments = parser.parse_args(argv)
+    summary = generate(
+        arguments.raw_dir,
+        arguments.truth_dir,
+        arguments.people,
+        arguments.seed,
+        as_of=arguments.as_of,
+    )
     for table, rows in summary.rows_per_table.items():
         print(f"{table:32s} {rows:>9,d}")
+    print(f"{'ground truth':32s} {summary.truth_rows:>9,d}  ({summary.truth_path})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,63 @@
+{#- One row per identifier a source record carries; identifiers arrive normalized from staging. -#}
+with
+
+source_records as (
+    select * from {{ ref('int_identity_source_records') }}
+),
+
+web_events as (
+    select * from {{ ref('stg_web__events') }}
+),
+
+device_logins as (
+    select distinct
+        {{ dbt.concat(["'web__devices:'", "anonymous_id"]) }} as source_record_id,
+        account_id
+    from web_events
+    where account_id is not null
+),
+
+identifiers as (
+    select source_record_id, 'email' as identifier_type, email_normalized as identifier_value
+    from source_records
+    where email_normalized is not null
+
+    union all
+
+    select source_record_id, 'phone', phone_e164
+    from source_records
+    where phone_e164 is not null
+
+    union all
+
+    select source_record_id, 'account_id', account_id
+    from source_records
+    where account_id is not null
+
+    union all
+
+    select source_record_id, 'account_id', account_id
+    from device_logins
+
+    union all
+
+    select source_record_id, 'device_id', record_key
+    from source_records
+    where source_table = 'web__devices'
+
+    union all
+
+    select source_record_id, 'loyalty_id', record_key
+    from source_records
+    where source_table = 'loyalty__members'
+),
+
+final as (
+    select distinct
+        source_record_id,
+        identifier_type,
+        identifier_value
+    from identifiers
+)
+
+select * from final
