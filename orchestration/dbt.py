@@ -5,8 +5,6 @@ error-severity test, and this op then fails with the failed tests named, so no D
 downstream of dbt (publish, exports) runs.
 """
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Iterator, Mapping

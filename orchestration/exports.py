@@ -7,8 +7,6 @@ Each audience model (`models/audiences/aud_*.sql`) becomes one Dagster asset tha
 export can only ever contain data that passed every gate.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import os

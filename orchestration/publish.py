@@ -6,8 +6,6 @@ the published path. A reader never sees a half-built or failed run: it has eithe
 file or the new one. `publish.run_log` in the published file lists every publish so far.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass

@@ -8,8 +8,6 @@ expectation fails the check with ERROR severity; the checks are blocking, so Dag
 run and nothing downstream of the checked asset (publish, exports) executes.
 """
 
-from __future__ import annotations
-
 import json
 import logging
 from collections.abc import Mapping

@@ -6,8 +6,6 @@ checks that every file has the required columns declared in the sources yml (col
 fails the run before dbt starts, with a message naming the file and the column.
 """
 
-from __future__ import annotations
-
 import csv
 import re
 from collections.abc import Iterator, Mapping

@@ -1,6 +1,7 @@
 """Resources shared by the assets."""
 
-from __future__ import annotations
+import sys
+from pathlib import Path
 
 from dagster_dbt import DbtCliResource
 
@@ -8,4 +9,11 @@ from orchestration.project import dbt_project
 
 
 def build_resources() -> dict[str, object]:
-    return {"dbt": DbtCliResource(project_dir=dbt_project)}
+    # The dbt next to this interpreter: `make run` and the tests work without an activated venv.
+    dbt_executable = Path(sys.executable).parent / "dbt"
+    return {
+        "dbt": DbtCliResource(
+            project_dir=dbt_project,
+            dbt_executable=str(dbt_executable) if dbt_executable.exists() else "dbt",
+        )
+    }

@@ -68,8 +68,12 @@ def report_from_result(result: dg.ExecuteInProcessResult, seconds: float) -> Run
             report.executed_steps.append(event.step_key)
             data = event.event_specific_data
             failure = data.user_failure_data
-            message = failure.description if failure and failure.description else data.error.message
-            report.step_failures.append(f"{event.step_key}: {message.strip()}")
+            if failure and failure.description:
+                message = failure.description
+            else:
+                error = data.error.cause or data.error
+                message = f"{event.step_key}: {error.message}"
+            report.step_failures.append(message.strip())
     return report
 
 
@@ -106,7 +110,7 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
         "(dbt tests and Great Expectations suites)."
     )
     for failed in report.checks_failed:
-        console.print(f"  [red]✗[/] {failed}")
+        console.print(f"  ✗ {failed}", style="red", markup=False, highlight=False, soft_wrap=True)
     if report.success:
         console.print(
             f"[green bold]Run {report.run_id} succeeded[/] in {report.seconds:.0f} s.\n"
@@ -116,14 +120,17 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
     else:
         console.print(f"[red bold]Run {report.run_id} failed[/] after {report.seconds:.0f} s:")
         for failure in report.step_failures:
-            console.print(f"  {failure}", style="red", markup=False, highlight=False)
+            console.print(
+                f"  {failure}", style="red", markup=False, highlight=False, soft_wrap=True
+            )
         unchanged = (
-            f"still run {last_publish[0]} published at {last_publish[1]:%Y-%m-%d %H:%M:%S} UTC"
+            f"still holds run {last_publish[0]}, published {last_publish[1]:%Y-%m-%d %H:%M:%S} UTC"
             if last_publish
-            else "nothing has been published yet"
+            else "not created: nothing has been published yet"
         )
         console.print(
-            f"Nothing was published or exported: {settings.published_path} is {unchanged}."
+            f"Nothing was published or exported: {settings.published_path} {unchanged}.",
+            soft_wrap=True,
         )
     console.print(
         "Open the Dagster UI with [bold]make ui[/] (http://127.0.0.1:3000) and the dbt docs with "

@@ -6,7 +6,7 @@ import dagster as dg
 
 customer_warehouse_daily = dg.define_asset_job(
     name="customer_warehouse_daily",
-    selection=dg.AssetSelection.all(include_sources=False),
+    selection=dg.AssetSelection.all(),
     description="Ingest gate, dbt build with tests, GX gate, publish, audience exports.",
 )
 
