@@ -41,5 +41,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint models macros
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_run.py --people $(PEOPLE) --repeat 3
+
 clean:
 	rm -rf target logs data .dagster_home

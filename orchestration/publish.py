@@ -60,7 +60,8 @@ def publish_warehouse(
             ).fetchall()
             if not tables:
                 raise RuntimeError(
-                    f"{working_path} has no tables in schemas {', '.join(schemas)}: nothing to publish"
+                    f"{working_path} has no tables in schemas {', '.join(schemas)}: "
+                    "nothing to publish"
                 )
             for schema, table in tables:
                 connection.execute(f"create schema if not exists {_quote(schema)}")

@@ -115,7 +115,8 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
         console.print(
             f"[green bold]Run {report.run_id} succeeded[/] in {report.seconds:.0f} s.\n"
             f"  Published warehouse (BI reads this): {settings.published_path}\n"
-            f"  Audience exports (reverse-ETL reads these): {settings.exports_dir}/<audience>/latest.json"
+            "  Audience exports (reverse-ETL reads these): "
+            f"{settings.exports_dir}/<audience>/latest.json"
         )
     else:
         console.print(f"[red bold]Run {report.run_id} failed[/] after {report.seconds:.0f} s:")

@@ -1,4 +1,4 @@
-"""The Dagster job end to end on demo data: a good run publishes, a failed gate publishes nothing."""
+"""The Dagster job end to end a good run publishes; a failed gate publishes nothing."""
 
 from __future__ import annotations
 

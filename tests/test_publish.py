@@ -37,7 +37,8 @@ def test_publish_copies_marts_and_audiences_only_and_appends_the_run_log(tmp_pat
         }
         assert schemas == {"marts", "audiences", "publish"}
         log = connection.execute(
-            "select run_id, cast(as_of_date as varchar), row_count from publish.run_log order by published_at"
+            "select run_id, cast(as_of_date as varchar), row_count "
+            "from publish.run_log order by published_at"
         ).fetchall()
     assert log == [("run-1", None, 4), ("run-2", "2026-06-30", 6)]
     assert sorted(p.name for p in published.parent.iterdir()) == ["published.duckdb"]
