@@ -355,14 +355,18 @@ def phone_text(rng: Random, e164: str, country_on_row: bool) -> str:
             return f"{area}-{exchange}-{line}"
         return f"+1 {area} {exchange} {line}"
     calling, rest = e164[1:3], e164[3:]
-    split = 2 if rest[:2] in ("20", "30") else 4
+    split = 2 if rest[:2] in ("20", "30") else 4  # city code, or mobile prefix
+    if split == 2:
+        groups = f"{rest[:split]} {rest[split : split + 4]} {rest[split + 4 :]}"
+    else:
+        groups = f"{rest[:split]} {rest[split:]}"
     if roll < 0.4:
         return e164
     if roll < 0.7:
-        return f"00{calling} {rest[:split]} {rest[split : split + 4]} {rest[split + 4 :]}".strip()
+        return f"00{calling} {groups}"
     if country_on_row:
-        return f"0{rest[:split]} {rest[split : split + 4]} {rest[split + 4 :]}".strip()
-    return f"+{calling} {rest[:split]} {rest[split:]}"
+        return f"0{groups}"
+    return f"+{calling} {groups}"
 
 
 def email_text(rng: Random, local: str, domain: str) -> str:
@@ -637,23 +641,34 @@ class Generator:
         if person.account_id is None:  # guest-only shoppers buy rarely
             if rng.random() >= 0.2:
                 return []
-            return sorted(between(rng, start, end) for _ in range(rng.choice((1, 1, 1, 2))))
+            return self.purchases(start, end, mean_gap_days=rng.uniform(120, 300), limit=2)
         kind = weighted(rng, BUYER_KINDS)
-        if kind == "lapsed" and start < end - timedelta(days=260):
-            stop = between(rng, start + timedelta(days=30), end - timedelta(days=200))
-            return sorted(between(rng, start, stop) for _ in range(rng.randint(2, 5)))
-        if kind == "reactivated" and start < end - timedelta(days=330):
-            gap_start = end - timedelta(days=rng.randint(300, 420))
-            early = [between(rng, start, gap_start) for _ in range(rng.randint(1, 4))]
-            recent = [between(rng, end - timedelta(days=60), end) for _ in range(rng.randint(1, 2))]
-            return sorted(early + recent)
-        if kind in ("steady", "lapsed", "reactivated"):
-            count = rng.randint(2, 9)
-            dates = [between(rng, start, end) for _ in range(count - 1)]
-            return sorted([*dates, between(rng, max(start, end - timedelta(days=75)), end)])
+        if kind == "never":
+            return []
         if kind == "one_time":
-            return [between(rng, start, min(end, start + timedelta(days=rng.randint(0, 120))))]
-        return []
+            return self.purchases(start, end, mean_gap_days=1, limit=1)
+        mean_gap = rng.uniform(35, 150)
+        if kind == "lapsed" and start < end - timedelta(days=260):
+            churned_at = between(rng, start + timedelta(days=45), end - timedelta(days=200))
+            return self.purchases(start, churned_at, mean_gap, limit=8)
+        if kind == "reactivated" and start < end - timedelta(days=330):
+            paused_at = end - timedelta(days=rng.randint(300, 420))
+            early = self.purchases(start, paused_at, mean_gap, limit=5)
+            back_at = end - timedelta(days=rng.randint(5, 90))
+            return early + self.purchases(back_at, end, mean_gap, limit=3)
+        return self.purchases(start, end, mean_gap, limit=25)
+
+    def purchases(
+        self, start: datetime, end: datetime, mean_gap_days: float, limit: int
+    ) -> list[datetime]:
+        """Order times from `start` to `end`: the first soon after, then random gaps."""
+        rng = self.rng
+        moment = start + timedelta(days=rng.expovariate(1 / 10))
+        dates: list[datetime] = []
+        while moment < end and len(dates) < limit:
+            dates.append(moment)
+            moment += timedelta(days=rng.expovariate(1 / mean_gap_days) + 1)
+        return dates
 
     def orders(self, person: Person) -> None:
         rng = self.rng
@@ -990,7 +1005,6 @@ class Generator:
         """ESP events for the email campaigns sent while the person was subscribed."""
         rng = self.rng
         email = email_text(rng, person.email_local, person.email_domain)
-        self.world.belongs("email__recipients", email.strip().lower(), person)
         open_rate = rng.choice((0.05, 0.2, 0.35, 0.6))
         last_sent = None
         for campaign in self.campaigns:
@@ -1029,6 +1043,7 @@ class Generator:
                         "occurred_at": min(at, self.end),
                     },
                 )
+            self.world.belongs("email__recipients", email.strip().lower(), person)
             if events[-1][2] == "hard":
                 break
         if revoked_at and last_sent:
