@@ -10,6 +10,7 @@
     case
         when {{ email }} not like '%_@_%._%' or {{ email }} like '%@%@%' or {{ email }} like '% %'
             then null
+        when {{ local_part }} = '' then null
         when {{ domain }} in ('gmail.com', 'googlemail.com')
             then replace({{ local_part }}, '.', '') || '@gmail.com'
         else {{ local_part }} || '@' || {{ domain }}
@@ -18,25 +19,32 @@
 
 
 {#
-    Phone to E.164. A leading + or 00 means the number is international; otherwise it is national
-    and gets `calling_code` (the row's country, else the default_phone_country var) with one
-    trunk 0 dropped. North American numbers written with the leading 1 are recognised. Null when
-    fewer than 8 or more than 15 digits remain.
+    Phone to E.164 ('+' and 8 to 15 digits).
+    - A leading + or 00 means the number is international: its digits are kept as written.
+    - Otherwise it is national: the trunk prefix (seed country_calling_codes, e.g. 0 in GB and
+      DE, 1 in the NANP) is dropped when the number starts with it, and the calling code is
+      prefixed. The caller joins the seed on the row's country, else on the
+      default_phone_country var, and passes both columns.
+    - "+44 (0)20 ..." style optional trunk digits are ignored.
+    Null when fewer than 8 digits were written, when the result has more than 15 digits or
+    starts with 0, or when the country has no calling code in the seed.
 #}
-{% macro normalize_phone(column, calling_code) %}
-    {%- set digits = digits_only(column) -%}
-    {%- set e164 -%}
+{% macro normalize_phone(column, calling_code, trunk_prefix="'0'") %}
+    {%- set written = "replace(trim(" ~ column ~ "), '(0)', '')" -%}
+    {%- set digits = digits_only(written) -%}
+    {%- set trunk = "coalesce(" ~ trunk_prefix ~ ", '')" -%}
+    {%- set e164_digits -%}
         case
-            when trim({{ column }}) like '+%' then '+' || {{ digits }}
-            when {{ digits }} like '00%' then '+' || substr({{ digits }}, 3)
-            when {{ calling_code }} = '1' and length({{ digits }}) = 11 and {{ digits }} like '1%'
-                then '+' || {{ digits }}
-            when {{ digits }} like '0%' then '+' || {{ calling_code }} || substr({{ digits }}, 2)
-            else '+' || {{ calling_code }} || {{ digits }}
+            when {{ written }} like '+%' then {{ digits }}
+            when {{ digits }} like '00%' then substr({{ digits }}, 3)
+            when {{ trunk }} <> '' and {{ digits }} like ({{ trunk }} || '%')
+                then {{ calling_code }} || substr({{ digits }}, length({{ trunk }}) + 1)
+            else {{ calling_code }} || {{ digits }}
         end
     {%- endset -%}
     case
-        when {{ digits }} is null or {{ digits }} = '' then null
-        when length({{ e164 }}) between 9 and 16 and {{ e164 }} not like '+0%' then {{ e164 }}
+        when {{ digits }} is null or length({{ digits }}) < 8 then null
+        when length({{ e164_digits }}) between 8 and 15 and {{ e164_digits }} not like '0%'
+            then '+' || {{ e164_digits }}
     end
 {%- endmacro %}

@@ -15,17 +15,20 @@
 {% endmacro %}
 
 {% macro duckdb__try_cast_timestamp(expression) -%}
-    {#- the session time zone is UTC (profiles.yml), so timestamptz -> timestamp is UTC -#}
-    cast(try_cast({{ expression }} as timestamptz) as timestamp)
+    {#- text without an offset is read in the session time zone, UTC (profiles.yml) -#}
+    timezone('UTC', try_cast({{ expression }} as timestamptz))
 {%- endmacro %}
 
 {% macro default__try_cast_timestamp(expression) -%}
-    to_utc_timestamp(try_cast({{ expression }} as timestamp), 'UTC')
+    {#- Spark reads the offset and stores the instant; spark.sql.session.timeZone must be UTC -#}
+    try_cast({{ expression }} as timestamp)
 {%- endmacro %}
 
 
 {% macro row_to_json(relation_alias, column_names) %}
-    {{ return(adapter.dispatch('row_to_json', 'customer_warehouse')(relation_alias, column_names)) }}
+    {{ return(
+        adapter.dispatch('row_to_json', 'customer_warehouse')(relation_alias, column_names)
+    ) }}
 {% endmacro %}
 
 {% macro duckdb__row_to_json(relation_alias, column_names) -%}

@@ -1,4 +1,7 @@
-{#- The body of every stg_<source>__quarantined_rows model: the rejected rows of its base models. -#}
+{#-
+    The body of every stg_<source>__quarantined_rows model: the rejected rows of its base
+    models, one shape for all (source_table is the base model name without `base_`).
+-#}
 {% macro quarantined_rows(base_models) %}
 {%- for base_model in base_models %}
 select

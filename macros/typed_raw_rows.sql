@@ -2,8 +2,16 @@
     The body of every base model: reads one raw source table, casts each column by its kind,
     and gives each row the first reason it cannot be staged (null when it can).
 
-    columns: list of {name, kind, required?, accepted?, min?, max?}
+    columns: list of {name, kind, required?, required_with?, accepted?, min?, max?}
       kind: text | country | currency | timestamp | date | amount | integer
+      required: the value must be present (docs/sources.md "required")
+      required_with: the value must be present when that other column is (currency of an amount)
+      accepted: the allowed values, compared lowercased (statuses and types the logic relies on)
+      min, max: inclusive bounds of a number
+
+    Reasons are `<rule>:<column>` (`unknown_currency:<code>` for currencies), checked in this
+    order: missing_required, unparseable_<kind>, negative_amount, unknown_currency,
+    invalid_value, out_of_range. The first that applies is kept.
 #}
 {% macro typed_raw_rows(source_relation, columns, record_key) %}
 
@@ -36,7 +44,12 @@ validated as (
             {%- for column in columns if column.required %}
             when {{ column.name }}__raw is null then 'missing_required:{{ column.name }}'
             {%- endfor %}
-            {%- for column in columns if column.kind in ('timestamp', 'date', 'amount', 'integer') %}
+            {%- for column in columns if column.required_with %}
+            when {{ column.name }}__raw is null and {{ column.required_with }}__raw is not null
+                then 'missing_required:{{ column.name }}'
+            {%- endfor %}
+            {%- set parsed_kinds = ('timestamp', 'date', 'amount', 'integer') %}
+            {%- for column in columns if column.kind in parsed_kinds %}
             when {{ column.name }}__raw is not null and {{ column.name }} is null
                 then 'unparseable_{{ column.kind }}:{{ column.name }}'
             {%- endfor %}
@@ -46,7 +59,7 @@ validated as (
             {%- for column in columns if column.kind == 'currency' %}
             when {{ column.name }} is not null
                 and {{ column.name }} not in (select currency_code from currency_codes)
-                then 'unknown_currency:{{ column.name }}'
+                then {{ dbt.concat(["'unknown_currency:'", column.name]) }}
             {%- endfor %}
             {%- for column in columns if column.accepted %}
             when {{ column.name }} is not null

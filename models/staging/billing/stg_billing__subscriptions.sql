@@ -24,7 +24,7 @@ final as (
         deduplicated.account_id,
         lower(deduplicated.plan) as plan_name,
         lower(deduplicated.billing_period) as billing_period,
-        deduplicated.mrr_amount * currency_rates.usd_per_unit as mrr_usd,
+        {{ to_usd('deduplicated.mrr_amount', 'currency_rates.usd_per_unit') }} as mrr_usd,
         lower(deduplicated.status) as subscription_status,
         deduplicated.started_at,
         deduplicated.cancelled_at,

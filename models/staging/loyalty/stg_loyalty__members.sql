@@ -5,8 +5,8 @@ members as (
     where rejection_reason is null
 ),
 
-default_calling_code as (
-    select calling_code from {{ ref('country_calling_codes') }}
+default_phone_country as (
+    select * from {{ ref('country_calling_codes') }}
     where country_code = '{{ var("default_phone_country") }}'
 ),
 
@@ -24,15 +24,18 @@ final as (
         latest_versions.loyalty_id,
         latest_versions.email,
         {{ normalize_email('latest_versions.email') }} as email_normalized,
-        {{ normalize_phone('latest_versions.phone', 'default_calling_code.calling_code') }}
-            as phone_e164,
+        {{ normalize_phone(
+            'latest_versions.phone',
+            'default_phone_country.calling_code',
+            'default_phone_country.trunk_prefix'
+        ) }} as phone_e164,
         lower(latest_versions.tier) as loyalty_tier,
         latest_versions.points_balance,
         latest_versions.joined_at,
         latest_versions.updated_at,
         latest_versions.source_file
     from latest_versions
-    cross join default_calling_code
+    left join default_phone_country on 1 = 1
     where latest_versions.version_rank = 1
 )
 

@@ -24,11 +24,14 @@ final as (
         lower(deduplicated.channel) as channel,
         deduplicated.campaign_name,
         deduplicated.sent_at,
-        coalesce(deduplicated.cost_amount * currency_rates.usd_per_unit, 0) as cost_usd,
+        coalesce(
+            {{ to_usd('deduplicated.cost_amount', 'currency_rates.usd_per_unit') }}, 0
+        ) as cost_usd,
         deduplicated.source_file
     from deduplicated
+    -- a campaign without a cost has no currency: it keeps its row with cost_usd 0
     left join currency_rates
-        on coalesce(deduplicated.currency, 'USD') = currency_rates.currency_code
+        on deduplicated.currency = currency_rates.currency_code
     where deduplicated.duplicate_rank = 1
 )
 

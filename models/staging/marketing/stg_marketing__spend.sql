@@ -9,7 +9,7 @@ currency_rates as (
     select * from {{ ref('currency_rates_usd') }}
 ),
 
-{#- A later file restating a day's spend for a channel replaces the earlier figure. -#}
+-- A later file restating a day's spend for a channel replaces the earlier figure.
 latest_statements as (
     select
         *,
@@ -21,11 +21,14 @@ latest_statements as (
 
 final as (
     select
-        {{ dbt.concat(["cast(latest_statements.spend_date as " ~ dbt.type_string() ~ ")", "'|'", "lower(latest_statements.channel)"]) }}
-            as marketing_spend_id,
+        {{ dbt.concat([
+            "cast(latest_statements.spend_date as " ~ dbt.type_string() ~ ")",
+            "'|'",
+            "lower(latest_statements.channel)",
+        ]) }} as marketing_spend_id,
         latest_statements.spend_date,
         lower(latest_statements.channel) as channel,
-        latest_statements.spend_amount * currency_rates.usd_per_unit as spend_usd,
+        {{ to_usd('latest_statements.spend_amount', 'currency_rates.usd_per_unit') }} as spend_usd,
         latest_statements.source_file
     from latest_statements
     inner join currency_rates

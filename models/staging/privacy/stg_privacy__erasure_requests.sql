@@ -5,8 +5,8 @@ erasure_requests as (
     where rejection_reason is null
 ),
 
-default_calling_code as (
-    select calling_code from {{ ref('country_calling_codes') }}
+default_phone_country as (
+    select * from {{ ref('country_calling_codes') }}
     where country_code = '{{ var("default_phone_country") }}'
 ),
 
@@ -26,15 +26,18 @@ final as (
         lower(deduplicated.identifier_type) as identifier_type,
         case lower(deduplicated.identifier_type)
             when 'email' then {{ normalize_email('deduplicated.identifier') }}
-            when 'phone'
-                then {{ normalize_phone('deduplicated.identifier', 'default_calling_code.calling_code') }}
+            when 'phone' then {{ normalize_phone(
+                'deduplicated.identifier',
+                'default_phone_country.calling_code',
+                'default_phone_country.trunk_prefix'
+            ) }}
             else deduplicated.identifier
         end as identifier_normalized,
         deduplicated.requested_at,
         lower(deduplicated.source) as request_source,
         deduplicated.source_file
     from deduplicated
-    cross join default_calling_code
+    left join default_phone_country on 1 = 1
     where deduplicated.duplicate_rank = 1
 )
 

@@ -9,6 +9,7 @@ calling_codes as (
     select * from {{ ref('country_calling_codes') }}
 ),
 
+-- The latest version of an account wins; exact duplicates collapse into one.
 latest_versions as (
     select
         *,
@@ -23,7 +24,9 @@ final as (
         latest_versions.account_id,
         latest_versions.email,
         {{ normalize_email('latest_versions.email') }} as email_normalized,
-        {{ normalize_phone('latest_versions.phone', 'calling_codes.calling_code') }} as phone_e164,
+        {{ normalize_phone(
+            'latest_versions.phone', 'calling_codes.calling_code', 'calling_codes.trunk_prefix'
+        ) }} as phone_e164,
         latest_versions.first_name,
         latest_versions.last_name,
         latest_versions.address_line1,

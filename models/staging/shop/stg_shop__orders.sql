@@ -9,11 +9,12 @@ currency_rates as (
     select * from {{ ref('currency_rates_usd') }}
 ),
 
-default_calling_code as (
-    select calling_code from {{ ref('country_calling_codes') }}
+default_phone_country as (
+    select * from {{ ref('country_calling_codes') }}
     where country_code = '{{ var("default_phone_country") }}'
 ),
 
+-- The latest version of an order wins; exact duplicates collapse into one.
 latest_versions as (
     select
         *,
@@ -29,20 +30,26 @@ final as (
         latest_versions.account_id,
         latest_versions.email,
         {{ normalize_email('latest_versions.email') }} as email_normalized,
-        {{ normalize_phone('latest_versions.phone', 'default_calling_code.calling_code') }}
-            as phone_e164,
+        {{ normalize_phone(
+            'latest_versions.phone',
+            'default_phone_country.calling_code',
+            'default_phone_country.trunk_prefix'
+        ) }} as phone_e164,
         lower(latest_versions.status) as order_status,
         latest_versions.currency as currency_code,
-        latest_versions.subtotal_amount * currency_rates.usd_per_unit as subtotal_usd,
-        coalesce(latest_versions.discount_amount, 0) * currency_rates.usd_per_unit
+        {{ to_usd('latest_versions.subtotal_amount', 'currency_rates.usd_per_unit') }}
+            as subtotal_usd,
+        {{ to_usd('coalesce(latest_versions.discount_amount, 0)', 'currency_rates.usd_per_unit') }}
             as discount_usd,
-        coalesce(latest_versions.shipping_amount, 0) * currency_rates.usd_per_unit
+        {{ to_usd('coalesce(latest_versions.shipping_amount, 0)', 'currency_rates.usd_per_unit') }}
             as shipping_usd,
-        latest_versions.total_amount * currency_rates.usd_per_unit as total_usd,
-        coalesce(latest_versions.refunded_amount, 0) * currency_rates.usd_per_unit
+        {{ to_usd('latest_versions.total_amount', 'currency_rates.usd_per_unit') }} as total_usd,
+        {{ to_usd('coalesce(latest_versions.refunded_amount, 0)', 'currency_rates.usd_per_unit') }}
             as refunded_usd,
-        (latest_versions.total_amount - coalesce(latest_versions.refunded_amount, 0))
-        * currency_rates.usd_per_unit as net_revenue_usd,
+        {{ to_usd(
+            'latest_versions.total_amount - coalesce(latest_versions.refunded_amount, 0)',
+            'currency_rates.usd_per_unit'
+        ) }} as net_revenue_usd,
         latest_versions.account_id is null as is_guest_checkout,
         lower(latest_versions.status) in ('paid', 'shipped', 'delivered', 'returned', 'refunded')
             as is_completed,
@@ -50,9 +57,10 @@ final as (
         latest_versions.updated_at,
         latest_versions.source_file
     from latest_versions
+    -- base_shop__orders rejects unknown currencies, so the inner join keeps every order
     inner join currency_rates
         on latest_versions.currency = currency_rates.currency_code
-    cross join default_calling_code
+    left join default_phone_country on 1 = 1
     where latest_versions.version_rank = 1
 )
 

@@ -5,8 +5,8 @@ tickets as (
     where rejection_reason is null
 ),
 
-default_calling_code as (
-    select calling_code from {{ ref('country_calling_codes') }}
+default_phone_country as (
+    select * from {{ ref('country_calling_codes') }}
     where country_code = '{{ var("default_phone_country") }}'
 ),
 
@@ -24,8 +24,11 @@ final as (
         deduplicated.ticket_id,
         deduplicated.requester_email,
         {{ normalize_email('deduplicated.requester_email') }} as email_normalized,
-        {{ normalize_phone('deduplicated.requester_phone', 'default_calling_code.calling_code') }}
-            as phone_e164,
+        {{ normalize_phone(
+            'deduplicated.requester_phone',
+            'default_phone_country.calling_code',
+            'default_phone_country.trunk_prefix'
+        ) }} as phone_e164,
         lower(deduplicated.channel) as channel,
         lower(deduplicated.priority) as priority,
         lower(deduplicated.status) as ticket_status,
@@ -36,7 +39,7 @@ final as (
         deduplicated.csat_score,
         deduplicated.source_file
     from deduplicated
-    cross join default_calling_code
+    left join default_phone_country on 1 = 1
     where deduplicated.duplicate_rank = 1
 )
 

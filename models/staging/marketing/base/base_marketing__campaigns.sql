@@ -5,7 +5,7 @@
     {'name': 'campaign_name', 'kind': 'text'},
     {'name': 'sent_at', 'kind': 'timestamp'},
     {'name': 'cost_amount', 'kind': 'amount'},
-    {'name': 'currency', 'kind': 'currency'},
+    {'name': 'currency', 'kind': 'currency', 'required_with': 'cost_amount'},
 ] -%}
 
 {{ typed_raw_rows(source('marketing', 'campaigns'), columns, record_key='campaign_id') }}
