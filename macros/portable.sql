@@ -72,3 +72,13 @@
 {% macro default__sha256_hex(expression) -%}
     sha2({{ expression }}, 256)
 {%- endmacro %}
+
+
+{#- The value of `column` on the row with the lowest `rank` among rows where it is not null. -#}
+{% macro value_with_lowest_rank(column, rank) %}
+    {{ return(adapter.dispatch('value_with_lowest_rank', 'customer_warehouse')(column, rank)) }}
+{% endmacro %}
+
+{% macro default__value_with_lowest_rank(column, rank) -%}
+    min_by({{ column }}, case when {{ column }} is not null then {{ rank }} end)
+{%- endmacro %}

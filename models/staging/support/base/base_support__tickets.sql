@@ -1,3 +1,4 @@
+{{ config(materialized="table") }}
 {#- Typed rows of support.tickets with a rejection reason; stg_support__tickets keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'ticket_id', 'kind': 'text', 'required': true},

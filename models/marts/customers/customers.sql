@@ -1,0 +1,90 @@
+with
+
+profiles as (
+    select * from {{ ref('int_customer_profiles') }}
+),
+
+order_summary as (
+    select * from {{ ref('int_customer_order_summary') }}
+),
+
+engagement as (
+    select * from {{ ref('int_customer_engagement') }}
+),
+
+relationship as (
+    select * from {{ ref('int_customer_relationship_summary') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_customer_lifecycle_monthly') }}
+),
+
+rfm as (
+    select * from {{ ref('int_customer_rfm_scored') }}
+),
+
+erased_customers as (
+    select * from {{ ref('int_erased_customers') }}
+),
+
+email_contactability as (
+    select * from {{ ref('int_customer_contactability') }}
+    where channel = 'email'
+),
+
+current_lifecycle as (
+    select customer_id, lifecycle_stage
+    from lifecycle
+    where month_end_date = (select max(month_end_date) from lifecycle)
+),
+
+final as (
+    select
+        profiles.customer_id,
+        erased_customers.customer_id is not null as is_erased,
+        {#- Erased people keep their row (metrics stay whole) but lose every personal field. -#}
+        {%- for attribute in [
+            'email_normalized', 'phone_e164', 'first_name', 'last_name', 'date_of_birth',
+            'address_line1', 'city', 'postcode'
+        ] %}
+        case when erased_customers.customer_id is null then profiles.{{ attribute }} end
+            as {{ 'email' if attribute == 'email_normalized' else attribute }},
+        {%- endfor %}
+        profiles.country_code,
+        profiles.acquisition_channel,
+        profiles.first_seen_at,
+        profiles.has_shop_account,
+        profiles.source_record_count,
+        coalesce(order_summary.order_count, 0) as order_count,
+        coalesce(order_summary.completed_order_count, 0) as completed_order_count,
+        order_summary.first_order_at,
+        order_summary.last_order_at,
+        coalesce(order_summary.lifetime_revenue_usd, 0) as lifetime_revenue_usd,
+        case
+            when order_summary.completed_order_count > 0
+                then order_summary.lifetime_revenue_usd / order_summary.completed_order_count
+        end as average_order_value_usd,
+        coalesce(engagement.recent_email_open_count, 0) as recent_email_open_count,
+        coalesce(engagement.recent_email_click_count, 0) as recent_email_click_count,
+        coalesce(engagement.recent_web_event_count, 0) as recent_web_event_count,
+        relationship.support_ticket_count,
+        relationship.average_csat_score,
+        relationship.latest_nps_score,
+        relationship.loyalty_tier,
+        relationship.loyalty_points_balance,
+        relationship.active_mrr_usd,
+        coalesce(current_lifecycle.lifecycle_stage, 'lead') as lifecycle_stage,
+        rfm.rfm_segment,
+        coalesce(email_contactability.is_contactable, false) as is_email_contactable
+    from profiles
+    left join order_summary on profiles.customer_id = order_summary.customer_id
+    left join engagement on profiles.customer_id = engagement.customer_id
+    left join relationship on profiles.customer_id = relationship.customer_id
+    left join current_lifecycle on profiles.customer_id = current_lifecycle.customer_id
+    left join rfm on profiles.customer_id = rfm.customer_id
+    left join erased_customers on profiles.customer_id = erased_customers.customer_id
+    left join email_contactability on profiles.customer_id = email_contactability.customer_id
+)
+
+select * from final
