@@ -24,7 +24,7 @@ def test_definitions_wire_every_layer_and_the_gates():
 
     publish = dg.AssetKey("published_warehouse")
     publish_parents = graph.get(publish).parent_keys
-    assert dg.AssetKey("customers") in publish_parents
+    assert dg.AssetKey(["marts", "customers"]) in publish_parents
     for key in graph.get_all_asset_keys():
         if key.path[0] == "exports":
             assert publish in graph.get(key).parent_keys

@@ -68,13 +68,18 @@ def test_every_committed_suite_targets_a_dbt_model():
     from orchestration.settings import Settings
 
     parse_dbt_project(Settings.from_env())
-    models = {
-        f"{node['schema']}.{node['alias'] or node['name']}": node["name"]
-        for node in load_manifest()["nodes"].values()
+    from orchestration.definitions import build_definitions
+
+    manifest = load_manifest()
+    relations = {
+        f"{node['schema']}.{node['alias'] or node['name']}"
+        for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
     }
+    graph = build_definitions().resolve_asset_graph()
     suites = load_suite_files(PROJECT_ROOT / "expectations")
     assert suites
     for suite in suites:
-        assert suite.relation in models, suite.path
-        assert suite.asset_key.path == [models[suite.relation]]
+        assert suite.relation in relations, suite.path
+        assert graph.has(suite.asset_key), suite.path
+        assert suite.asset_key.path == suite.relation.split("."), suite.path
