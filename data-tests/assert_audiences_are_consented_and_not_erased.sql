@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "int_customer_contactability"}}}) }}
 {#-
     No audience may hold a customer who is erased or not contactable on the audience's channel,
     nor an identifier other than the consented one. Fails with one row per offending member.

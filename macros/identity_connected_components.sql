@@ -10,7 +10,8 @@
 {% macro identity_connected_components(nodes, node_column, edges, edge_columns) %}
     {%- set labels = this.incorporate(path={"identifier": this.identifier ~ "__labels"}) -%}
     {%- set next_labels = this.incorporate(path={"identifier": this.identifier ~ "__labels_next"}) -%}
-    {%- if not execute -%}
+    {#- Only a run or build computes; compile and docs generation just name the relation. -#}
+    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
         {{ return(labels) }}
     {%- endif -%}
     {%- set left_column, right_column = edge_columns -%}

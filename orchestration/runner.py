@@ -116,7 +116,8 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
             f"[green bold]Run {report.run_id} succeeded[/] in {report.seconds:.0f} s.\n"
             f"  Published warehouse (BI reads this): {settings.published_path}\n"
             "  Audience exports (reverse-ETL reads these): "
-            f"{settings.exports_dir}/<audience>/latest.json"
+            f"{settings.exports_dir}/<audience>/latest.json",
+            soft_wrap=True,
         )
     else:
         console.print(f"[red bold]Run {report.run_id} failed[/] after {report.seconds:.0f} s:")
@@ -135,7 +136,8 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
         )
     console.print(
         "Open the Dagster UI with [bold]make ui[/] (http://127.0.0.1:3000) and the dbt docs with "
-        "[bold]make docs[/] (http://127.0.0.1:8080)."
+        "[bold]make docs[/] (http://127.0.0.1:8080).",
+        soft_wrap=True,
     )
 
 
