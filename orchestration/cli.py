@@ -45,6 +45,8 @@ def generate(
     _set_path_env("CW_RAW_DIR", raw_dir)
     _set_path_env("CW_TRUTH_DIR", truth_dir)
     settings = Settings.from_env()
+    # The warehouse folders too: plain `dbt build` right after this needs them to exist.
+    settings.prepare_directories()
     started = time.perf_counter()
     with Progress(
         "[progress.description]{task.description}",
