@@ -7,6 +7,8 @@ PEOPLE ?= 10000
 SEED ?= 7
 
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# dagster dev and dagster-dbt call `dbt` by name: the venv's own must come first on PATH.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 .PHONY: install run test ui docs lint bench generate clean
 
