@@ -101,6 +101,38 @@ def run(
     raise typer.Exit(0 if succeeded else 1)
 
 
+@app.command()
+def evaluate(
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB file to score [default: the published warehouse]."),
+    ] = None,
+    truth: Annotated[
+        Path | None, typer.Option(help="Ground truth CSV [CW_TRUTH_DIR/identity_truth.csv].")
+    ] = None,
+) -> None:
+    """Score identity resolution against the demo ground truth: pairwise precision, recall, F1."""
+    from orchestration.evaluation import evaluate_identity
+    from orchestration.settings import Settings
+
+    settings = Settings.from_env()
+    warehouse = warehouse or settings.published_path
+    truth = truth or settings.truth_dir / "identity_truth.csv"
+    for path, what in ((warehouse, "warehouse"), (truth, "ground truth")):
+        if not path.exists():
+            console.print(f"No {what} at {path}: run `make run` first.", style="red")
+            raise typer.Exit(2)
+    evaluation = evaluate_identity(warehouse, truth)
+    table = Table(title=f"Identity resolution vs ground truth ({warehouse.name})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for name, value in evaluation.as_metadata().items():
+        table.add_row(
+            name.replace("_", " "), f"{value:,.4f}" if isinstance(value, float) else f"{value:,}"
+        )
+    console.print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from orchestration.dbt import customer_warehouse_dbt_assets, translator
+from orchestration.evaluation import build_identity_evaluation_check
 from orchestration.exports import audiences_from_manifest, build_export_asset
 from orchestration.manifest import load_manifest
 from orchestration.project import dbt_project
@@ -38,7 +39,10 @@ def build_definitions() -> dg.Definitions:
             publish_asset,
             *export_assets,
         ],
-        asset_checks=build_expectation_checks(load_suite_files()),
+        asset_checks=[
+            *build_expectation_checks(load_suite_files()),
+            build_identity_evaluation_check(dg.AssetKey(["marts", "customer_source_records"])),
+        ],
         jobs=[customer_warehouse_daily],
         schedules=[daily_schedule],
         resources=build_resources(),

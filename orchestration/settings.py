@@ -42,6 +42,7 @@ class Settings:
     dagster_home: Path
     expectations_dir: Path
     as_of_date: date | None
+    min_identity_precision: float
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -54,6 +55,7 @@ class Settings:
             dagster_home=_path_from_env("DAGSTER_HOME", ".dagster_home"),
             expectations_dir=_path_from_env("CW_EXPECTATIONS_DIR", "expectations"),
             as_of_date=_date_from_env("CW_AS_OF_DATE"),
+            min_identity_precision=float(os.environ.get("CW_MIN_IDENTITY_PRECISION", "0.99")),
         )
 
     @property

@@ -43,11 +43,12 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 class WarehouseEnvironment:
     """Points every path setting at one temporary folder, and restores the environment after."""
 
-    def __init__(self, root: Path, raw_dir: Path) -> None:
+    def __init__(self, root: Path, raw_dir: Path, truth_dir: Path | None = None) -> None:
         self.root = root
         self._saved = {name: os.environ.get(name) for name in PATH_VARIABLES}
         self.values = {
             "CW_RAW_DIR": str(raw_dir),
+            "CW_TRUTH_DIR": str(truth_dir or root / "no_ground_truth"),
             "CW_WAREHOUSE_PATH": str(root / "warehouse" / "working.duckdb"),
             "CW_PUBLISHED_PATH": str(root / "warehouse" / "published.duckdb"),
             "CW_EXPORTS_DIR": str(root / "exports"),
@@ -90,6 +91,6 @@ def published_run(
     from orchestration.runner import execute_job
 
     root = tmp_path_factory.mktemp("good_run")
-    with WarehouseEnvironment(root, demo_data[0]) as settings:
+    with WarehouseEnvironment(root, demo_data[0], truth_dir=demo_data[1]) as settings:
         report = execute_job(settings)
         yield settings, report, root

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.evaluation import evaluate_identity
 from orchestration.runner import execute_job
 from orchestration.settings import PROJECT_ROOT
 from tests.conftest import WarehouseEnvironment
@@ -47,6 +48,7 @@ def test_good_run_publishes_every_mart_and_exports_every_audience(published_run)
     assert not report.checks_failed
     assert any(":gx_" in name for name in report.checks_passed), "GX suites did not run"
     assert len(report.checks_passed) > 50, "dbt tests did not run as asset checks"
+    assert any("identity_precision_against_ground_truth" in name for name in report.checks_passed)
 
     with duckdb.connect(str(settings.published_path), read_only=True) as connection:
         tables = {
@@ -68,6 +70,12 @@ def test_good_run_publishes_every_mart_and_exports_every_audience(published_run)
         }
 
     assert audience_rows, "no audience was published"
+    evaluation = evaluate_identity(
+        settings.published_path, settings.truth_dir / "identity_truth.csv"
+    )
+    assert evaluation.precision >= 0.99
+    # Junk and shared identifiers never glue people into a cluster bigger than any real person.
+    assert evaluation.largest_customer_record_count <= evaluation.largest_person_record_count
     for audience, rows in audience_rows.items():
         latest = json.loads((settings.exports_dir / audience / "latest.json").read_text())
         assert latest["run_id"] == report.run_id
