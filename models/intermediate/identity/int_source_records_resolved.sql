@@ -4,8 +4,8 @@ source_records as (
     select * from {{ ref('int_identity_source_records') }}
 ),
 
-components as (
-    select * from {{ ref('int_identity_components') }}
+identity_map as (
+    select * from {{ ref('int_identity_map') }}
 ),
 
 final as (
@@ -13,12 +13,11 @@ final as (
         source_records.source_table,
         source_records.record_key,
         source_records.source_record_id,
-        {{ dbt.concat(["'cus_'", dbt.right(dbt.hash("components.component_id"), 16)]) }}
-            as customer_id,
-        components.component_id
+        identity_map.customer_id,
+        identity_map.component_id
     from source_records
-    inner join components
-        on source_records.source_record_id = components.source_record_id
+    inner join identity_map
+        on source_records.source_record_id = identity_map.source_record_id
 )
 
 select * from final
