@@ -133,6 +133,51 @@ def evaluate(
     console.print(table)
 
 
+@app.command()
+def explain(
+    customer_id: Annotated[str, typer.Argument(help="A customer_id, e.g. cus_0123456789abcdef.")],
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(help="DuckDB file to read [default: the published warehouse]."),
+    ] = None,
+) -> None:
+    """Show which source records make up a customer, and the link that joined each one."""
+    import duckdb
+
+    from orchestration.settings import Settings
+
+    warehouse = warehouse or Settings.from_env().published_path
+    if not warehouse.exists():
+        console.print(f"No warehouse at {warehouse}: run `make run` first.", style="red")
+        raise typer.Exit(2)
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        records = connection.execute(
+            "select source_record_id, link_rule from marts.customer_source_records "
+            "where customer_id = ? order by source_table, record_key",
+            [customer_id],
+        ).fetchall()
+        links = connection.execute(
+            "select source_record_id, linked_source_record_id, link_rule, identifier_type, "
+            "identifier_value from marts.customer_record_links where customer_id = ? "
+            "order by linked_source_record_id, source_record_id",
+            [customer_id],
+        ).fetchall()
+    if not records:
+        console.print(f"No customer {customer_id} in {warehouse}.", style="red")
+        raise typer.Exit(1)
+    table = Table(title=f"{customer_id}: {len(records)} source records")
+    for column in ("source record", "linked to", "rule", "shared identifier"):
+        table.add_column(column, overflow="fold")
+    linked = set()
+    for record, anchor, rule, identifier_type, value in links:
+        linked.update((record, anchor))
+        table.add_row(record, anchor, rule, f"{identifier_type} {value or '(erased)'}")
+    for record, rule in records:
+        if record not in linked:
+            table.add_row(record, "", rule, "")
+    console.print(table)
+
+
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
 

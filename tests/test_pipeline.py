@@ -169,3 +169,31 @@ def test_cli_help_explains_commands(flag):
     result = CliRunner().invoke(app, [flag])
     assert result.exit_code == 0
     assert "generate" in result.output and "run" in result.output
+
+
+def test_cli_explains_a_customer_and_scores_identity(published_run):
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    settings, _, _ = published_run
+    with duckdb.connect(str(settings.published_path), read_only=True) as connection:
+        customer_id, record_count = connection.execute(
+            "select customer_id, count(*) from marts.customer_source_records "
+            "group by 1 having count(*) >= 3 order by 1 limit 1"
+        ).fetchone()
+    runner = CliRunner()
+    explained = runner.invoke(
+        app,
+        ["explain", customer_id, "--warehouse", str(settings.published_path)],
+        terminal_width=200,
+    )
+    assert explained.exit_code == 0, explained.output
+    assert f"{customer_id}: {record_count} source records" in explained.output
+    assert "shared_" in explained.output
+    missing = runner.invoke(
+        app, ["explain", "cus_nobody", "--warehouse", str(settings.published_path)]
+    )
+    assert missing.exit_code == 1 and "No customer cus_nobody" in missing.output
+    scored = runner.invoke(app, ["evaluate", "--warehouse", str(settings.published_path)])
+    assert scored.exit_code == 0 and "precision" in scored.output
