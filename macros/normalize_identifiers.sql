@@ -48,3 +48,31 @@
             then '+' || {{ e164_digits }}
     end
 {%- endmacro %}
+
+
+{#- Names compared across systems: trimmed, lowercased, accents removed, inner spaces collapsed. -#}
+{% macro normalize_name(column) %}
+    {{ return(adapter.dispatch('normalize_name', 'customer_warehouse')(column)) }}
+{% endmacro %}
+
+{% macro duckdb__normalize_name(column) -%}
+    nullif(regexp_replace(lower(strip_accents(trim({{ column }}))), '\s+', ' ', 'g'), '')
+{%- endmacro %}
+
+{% macro default__normalize_name(column) -%}
+    nullif(regexp_replace(lower(trim({{ column }})), '\\s+', ' '), '')
+{%- endmacro %}
+
+
+{#- Similarity of two names in [0, 1] (Jaro-Winkler on DuckDB; Levenshtein-based elsewhere). -#}
+{% macro name_similarity(left, right) %}
+    {{ return(adapter.dispatch('name_similarity', 'customer_warehouse')(left, right)) }}
+{% endmacro %}
+
+{% macro duckdb__name_similarity(left, right) -%}
+    jaro_winkler_similarity({{ left }}, {{ right }})
+{%- endmacro %}
+
+{% macro default__name_similarity(left, right) -%}
+    1.0 - levenshtein({{ left }}, {{ right }}) / greatest(length({{ left }}), length({{ right }}))
+{%- endmacro %}

@@ -25,7 +25,7 @@ email_activity as (
     from email_events
     inner join resolved as recipients
         on recipients.source_table = 'email__recipients'
-        and recipients.record_key = email_events.email_normalized
+        and recipients.record_key = lower(trim(email_events.email))
 ),
 
 web_activity as (

@@ -42,9 +42,15 @@ web_devices as (
     group by 1
 ),
 
+{#-
+    A recipient is an address as the email platform wrote it, only lowercased and trimmed: two
+    spellings of one mailbox (j.doe@gmail.com, jdoe+news@gmail.com) stay two records, linked by
+    their shared normalized email like any other pair of records.
+-#}
 email_recipients as (
     select
-        email_normalized,
+        lower(trim(email)) as recipient_email,
+        min(email_normalized) as email_normalized,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from email_events
@@ -117,7 +123,7 @@ unioned as (
     union all
 
     select
-        'email__recipients', email_normalized, 8,
+        'email__recipients', recipient_email, 8,
         email_normalized, null, null, null, null, null,
         null, null, null, null, null,
         first_seen_at, last_seen_at

@@ -26,7 +26,8 @@ final as (
         {#- The identifier is personal data: erased customers keep the rule, not the value. -#}
         case
             when erased_customers.customer_id is null then edges.identifier_value
-        end as identifier_value
+        end as identifier_value,
+        edges.match_probability
     from edges
     inner join resolved
         on edges.source_record_id = resolved.source_record_id

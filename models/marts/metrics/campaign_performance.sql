@@ -45,7 +45,7 @@ clicks as (
         min(email_events.occurred_at) as first_clicked_at
     from email_events
     inner join resolved
-        on email_events.email_normalized = resolved.record_key
+        on lower(trim(email_events.email)) = resolved.record_key
     where email_events.event_type = 'click'
     group by 1, 2
 ),

@@ -1,0 +1,116 @@
+"""Fellegi-Sunter matching of named records with Splink (DuckDB backend).
+
+Trains a model on this run's records (prior from exact email/phone agreement, u by random
+sampling, m by expectation maximisation blocked on full name and on phone), saves its parameters
+to JSON next to the warehouse and as a table, and returns every candidate pair scored at or above
+the identity_match_probability_threshold var. int_identity_edges then keeps only pairs with
+corroborating evidence (docs/identity-resolution.md). Too few records to train on (small test
+data) gives no pairs, and says so in the log.
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+PAIR_COLUMNS = [
+    "source_record_id_l", "source_record_id_r", "match_probability", "match_weight",
+    "first_name_l", "first_name_r", "last_name_l", "last_name_r", "date_of_birth_l",
+    "date_of_birth_r", "postcode_l", "postcode_r", "phone_e164_l", "phone_e164_r",
+    "email_normalized_l", "email_normalized_r",
+]  # fmt: skip
+MINIMUM_RECORDS = 500
+
+
+def _settings():
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="source_record_id",
+        comparisons=[
+            cl.NameComparison("first_name"),
+            cl.NameComparison("last_name"),
+            cl.DateOfBirthComparison("date_of_birth", input_is_string=False),
+            cl.ExactMatch("postcode"),
+            cl.ExactMatch("city"),
+            cl.EmailComparison("email_normalized"),
+            cl.ExactMatch("phone_e164"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("last_name"),
+            block_on("first_name", "city"),
+            block_on("phone_e164"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+
+
+def _train_and_predict(candidates: pd.DataFrame, threshold: float, seed: int):
+    from splink import DuckDBAPI, Linker, block_on
+
+    database = DuckDBAPI()
+    linker = Linker(database.register(candidates), _settings())
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("email_normalized"), block_on("phone_e164")], recall=0.6
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "last_name")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone_e164"))
+    pairs = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    return linker, pairs
+
+
+def _parameters_table(model: dict) -> pd.DataFrame:
+    rows = []
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            rows.append(
+                {
+                    "comparison": comparison["output_column_name"],
+                    "comparison_level": level.get("label_for_charts", level["sql_condition"]),
+                    "is_null_level": bool(level.get("is_null_level", False)),
+                    "m_probability": level.get("m_probability"),
+                    "u_probability": level.get("u_probability"),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    threshold = float(dbt.config.get("identity_match_probability_threshold") or 0.99)
+    candidates = dbt.ref("int_identity_match_candidates").df()
+    empty = pd.DataFrame({column: pd.Series(dtype="object") for column in PAIR_COLUMNS})
+    empty["match_probability"] = empty["match_probability"].astype("float64")
+    empty["match_weight"] = empty["match_weight"].astype("float64")
+    if len(candidates) < MINIMUM_RECORDS:
+        print(
+            f"int_identity_probabilistic_matches: {len(candidates)} named records, fewer than "
+            f"{MINIMUM_RECORDS}: too few to train a match model; no probabilistic links this run"
+        )
+        return empty
+    linker, pairs = _train_and_predict(candidates, threshold, seed=7)
+    model_json = linker.misc.save_model_to_json()
+    model_dir = Path(
+        os.environ.get(
+            "CW_IDENTITY_MODEL_DIR",
+            Path(os.environ.get("CW_WAREHOUSE_PATH", "data/warehouse/working.duckdb")).parent,
+        )
+    )
+    model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / "identity_match_model.json").write_text(json.dumps(model_json, indent=2))
+    parameters = _parameters_table(model_json)
+    session.register("identity_match_parameters", parameters)
+    session.execute(
+        f"create or replace table {dbt.this.schema}.int_identity_match_model_parameters as "
+        "select * from identity_match_parameters"
+    )
+    session.unregister("identity_match_parameters")
+    if pairs.empty:
+        return empty
+    return pairs[PAIR_COLUMNS].astype({"match_probability": "float64", "match_weight": "float64"})
