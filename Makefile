@@ -43,8 +43,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint models macros
 
+# make run's time at PEOPLE, then identity resolution on about a million source records.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py --people $(PEOPLE) --repeat 3
+	$(BIN)/python benchmarks/bench_identity.py --people 195000
 
 clean:
 	rm -rf target logs data .dagster_home
