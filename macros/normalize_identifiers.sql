@@ -30,6 +30,21 @@
     starts with 0, or when the country has no calling code in the seed.
 #}
 {% macro normalize_phone(column, calling_code, trunk_prefix="'0'") %}
+    {{ return(adapter.dispatch('normalize_phone', 'customer_warehouse')(
+        column, calling_code, trunk_prefix)) }}
+{% endmacro %}
+
+{#-
+    DuckDB: libphonenumber through the cw_phone_e164 function that profiles.yml registers
+    (orchestration/duckdb_functions.py): it knows every country's lengths, trunk and
+    international prefixes, extensions and vanity numbers where the SQL below has to guess.
+-#}
+{% macro duckdb__normalize_phone(column, calling_code, trunk_prefix) -%}
+    cw_phone_e164({{ column }}, {{ calling_code }})
+{%- endmacro %}
+
+{#- Elsewhere (Spark): the portable SQL rules described above. -#}
+{% macro default__normalize_phone(column, calling_code, trunk_prefix) %}
     {%- set written = "replace(trim(" ~ column ~ "), '(0)', '')" -%}
     {%- set digits = digits_only(written) -%}
     {%- set trunk = "coalesce(" ~ trunk_prefix ~ ", '')" -%}

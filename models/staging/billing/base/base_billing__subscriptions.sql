@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of billing.subscriptions with a rejection reason; stg_billing__subscriptions keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'subscription_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of consent.events with a rejection reason; stg_consent__events keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'consent_event_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of crm.contacts with a rejection reason; stg_crm__contacts keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'contact_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of email.engagement_events with a rejection reason; stg_email__engagement_events keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'email_event_id', 'kind': 'text', 'required': true},

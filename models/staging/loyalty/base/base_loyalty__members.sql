@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of loyalty.members with a rejection reason; stg_loyalty__members keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'loyalty_id', 'kind': 'text', 'required': true},

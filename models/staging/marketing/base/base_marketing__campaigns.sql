@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of marketing.campaigns with a rejection reason; stg_marketing__campaigns keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'campaign_id', 'kind': 'text', 'required': true},

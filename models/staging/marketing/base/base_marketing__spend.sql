@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of marketing.spend with a rejection reason; stg_marketing__spend keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'spend_date', 'kind': 'date', 'required': true},

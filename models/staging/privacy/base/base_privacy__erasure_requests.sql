@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of privacy.erasure_requests with a rejection reason; stg_privacy__erasure_requests keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'erasure_request_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of shop.customers with a rejection reason; stg_shop__customers keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'account_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of shop.order_items with a rejection reason; stg_shop__order_items keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'order_item_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of shop.orders with a rejection reason; stg_shop__orders keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'order_id', 'kind': 'text', 'required': true},

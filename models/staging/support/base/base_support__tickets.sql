@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of support.tickets with a rejection reason; stg_support__tickets keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'ticket_id', 'kind': 'text', 'required': true},

@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of surveys.nps_responses with a rejection reason; stg_surveys__nps_responses keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'response_id', 'kind': 'text', 'required': true},

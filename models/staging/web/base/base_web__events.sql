@@ -1,4 +1,3 @@
-{{ config(materialized="table") }}
 {#- Typed rows of web.events with a rejection reason; stg_web__events keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'event_id', 'kind': 'text', 'required': true},
