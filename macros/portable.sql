@@ -82,3 +82,17 @@
 {% macro default__value_with_lowest_rank(column, rank) -%}
     min_by({{ column }}, case when {{ column }} is not null then {{ rank }} end)
 {%- endmacro %}
+
+
+{#- A text field of a JSON object held in a text column (null when absent or not JSON). -#}
+{% macro json_text_field(column, field) %}
+    {{ return(adapter.dispatch('json_text_field', 'customer_warehouse')(column, field)) }}
+{% endmacro %}
+
+{% macro duckdb__json_text_field(column, field) -%}
+    json_extract_string(try_cast({{ column }} as json), '$.{{ field }}')
+{%- endmacro %}
+
+{% macro default__json_text_field(column, field) -%}
+    get_json_object({{ column }}, '$.{{ field }}')
+{%- endmacro %}

@@ -17,6 +17,16 @@ device_logins as (
     where account_id is not null
 ),
 
+{#- A device that completed an order names it in the event: the device placed that order. -#}
+device_orders as (
+    select distinct
+        {{ dbt.concat(["'web__devices:'", "anonymous_id"]) }} as source_record_id,
+        {{ json_text_field('properties', 'order_id') }} as order_id
+    from web_events
+    where event_name = 'order_completed'
+        and {{ json_text_field('properties', 'order_id') }} is not null
+),
+
 identifiers as (
     select source_record_id, 'email' as identifier_type, email_normalized as identifier_value
     from source_records
@@ -38,6 +48,17 @@ identifiers as (
 
     select source_record_id, 'account_id', account_id
     from device_logins
+
+    union all
+
+    select source_record_id, 'order_id', order_id
+    from device_orders
+
+    union all
+
+    select source_record_id, 'order_id', record_key
+    from source_records
+    where source_table = 'shop__orders'
 
     union all
 

@@ -38,7 +38,7 @@ linkable as (
         on identifiers.source_record_id = excluded_devices.source_record_id
     where exclusions.identifier_value is null
         and excluded_devices.source_record_id is null
-        and identifiers.identifier_type in ('email', 'phone', 'account_id')
+        and identifiers.identifier_type in ('email', 'phone', 'account_id', 'order_id')
 ),
 
 anchored as (

@@ -58,12 +58,37 @@ shared_phones as (
         or first_initial_count > 1
 ),
 
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+{#-
+    Who a device says it belongs to: each account that logged in on it or placed an order
+    completed on it. More than one account is a shared device.
+-#}
+device_claims as (
+    select source_record_id, identifier_value as claimed_person
+    from identifiers
+    where identifier_type = 'account_id' and source_record_id like 'web\_\_devices:%' escape '\'
+
+    union all
+
+    select
+        identifiers.source_record_id,
+        orders.account_id
+    from identifiers
+    inner join orders
+        on identifiers.identifier_value = orders.order_id
+    where identifiers.identifier_type = 'order_id'
+        and orders.account_id is not null
+        and identifiers.source_record_id like 'web\_\_devices:%' escape '\'
+),
+
 device_accounts as (
     select
         source_record_id,
-        count(distinct identifier_value) as account_count
-    from identifiers
-    where identifier_type = 'account_id' and source_record_id like 'web\_\_devices:%' escape '\'
+        count(distinct claimed_person) as account_count
+    from device_claims
     group by 1
 ),
 

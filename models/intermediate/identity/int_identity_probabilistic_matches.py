@@ -9,6 +9,7 @@ data) gives no pairs, and says so in the log.
 """
 
 import json
+import logging
 import os
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def _train_and_predict(candidates: pd.DataFrame, threshold: float, seed: int):
     from splink import DuckDBAPI, Linker, block_on
 
     database = DuckDBAPI()
-    linker = Linker(database.register(candidates), _settings())
+    linker = Linker(database.register(candidates), _settings(), log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("email_normalized"), block_on("phone_e164")], recall=0.6
     )
