@@ -1,18 +1,26 @@
 {#
-    Email: trimmed and lowercased; the +tag removed from the local part; for Gmail
-    (gmail.com, googlemail.com) dots removed as well and the domain unified, because Gmail
-    delivers all those spellings to one inbox. Null when it is not shaped like an address.
+    Email: trimmed and lowercased; the +tag removed from the local part (var
+    email_strip_plus_tags); for the providers in the email_dot_insensitive_domains var dots
+    removed as well and the domain folded into the first one listed, because those providers
+    deliver all such spellings to one inbox (Gmail: j.doe@googlemail.com is jdoe@gmail.com).
+    Null when it is not shaped like an address.
 #}
 {% macro normalize_email(column) %}
     {%- set email = "lower(trim(" ~ column ~ "))" -%}
-    {%- set local_part = dbt.split_part(dbt.split_part(email, "'@'", 1), "'+'", 1) -%}
+    {%- set local_part = dbt.split_part(email, "'@'", 1) -%}
+    {%- if var('email_strip_plus_tags', true) -%}
+        {%- set local_part = dbt.split_part(local_part, "'+'", 1) -%}
+    {%- endif -%}
     {%- set domain = dbt.split_part(email, "'@'", 2) -%}
+    {%- set dotless_domains = var('email_dot_insensitive_domains', ['gmail.com', 'googlemail.com']) -%}
     case
         when {{ email }} not like '%_@_%._%' or {{ email }} like '%@%@%' or {{ email }} like '% %'
             then null
         when {{ local_part }} = '' then null
-        when {{ domain }} in ('gmail.com', 'googlemail.com')
-            then replace({{ local_part }}, '.', '') || '@gmail.com'
+        {%- if dotless_domains %}
+        when {{ domain }} in ('{{ dotless_domains | join("', '") }}')
+            then replace({{ local_part }}, '.', '') || '@{{ dotless_domains[0] }}'
+        {%- endif %}
         else {{ local_part }} || '@' || {{ domain }}
     end
 {%- endmacro %}
