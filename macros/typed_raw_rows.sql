@@ -18,7 +18,7 @@
 with
 
 raw_rows as (
-    select * from {{ source_relation }}
+    {{ with_every_column(source_relation, columns | map(attribute='name') | list) }}
 ),
 
 currency_codes as (
@@ -91,6 +91,33 @@ final as (
 select * from final
 
 {% endmacro %}
+
+
+{#
+    The raw table with every documented column, null where no file has it: optional columns may
+    be left out of an export (docs/sources.md); required ones are checked by the ingest gate.
+#}
+{% macro with_every_column(source_relation, column_names) %}
+    {{ return(adapter.dispatch('with_every_column', 'customer_warehouse')(
+        source_relation, column_names)) }}
+{% endmacro %}
+
+{% macro duckdb__with_every_column(source_relation, column_names) -%}
+    select * from (
+        select
+            {%- for name in column_names %}
+            cast(null as varchar) as {{ name }},
+            {%- endfor %}
+            cast(null as varchar) as filename
+        where false
+    ) as documented_columns
+    union all by name
+    select * from {{ source_relation }}
+{%- endmacro %}
+
+{% macro default__with_every_column(source_relation, column_names) -%}
+    select * from {{ source_relation }}
+{%- endmacro %}
 
 
 {% macro record_key_expression(record_key) %}
