@@ -21,8 +21,6 @@ app = typer.Typer(
 )
 console = Console()
 
-JOB_NAME = "customer_warehouse_daily"
-
 
 def _set_path_env(name: str, value: Path | None) -> None:
     if value is not None:

@@ -67,11 +67,15 @@ def export_audience(
     csv_path = run_folder / f"{audience.name}.csv"
     parquet_path = run_folder / f"{audience.name}.parquet"
     with duckdb.connect(str(published_path), read_only=True) as connection:
-        query = f"select * from {audience.relation} order by 1"
-        connection.execute(f"copy ({query}) to '{csv_path}' (format csv, header true)")
-        connection.execute(f"copy ({query}) to '{parquet_path}' (format parquet)")
-        columns = [column[0] for column in connection.execute(query + " limit 0").description]
-        row_count = connection.execute(f"select count(*) from {audience.relation}").fetchone()[0]
+        # The audience is read once; the CSV is written from the Parquet copy (same rows).
+        connection.execute(
+            f"copy (select * from {audience.relation} order by 1) to '{parquet_path}' "
+            "(format parquet)"
+        )
+        exported = f"read_parquet('{parquet_path}')"
+        connection.execute(f"copy (from {exported}) to '{csv_path}' (format csv, header true)")
+        columns = [row[0] for row in connection.execute(f"describe from {exported}").fetchall()]
+        row_count = connection.execute(f"select count(*) from {exported}").fetchone()[0]
     manifest = {
         "audience": audience.name,
         "run_id": run_id,

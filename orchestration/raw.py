@@ -18,8 +18,6 @@ import pyarrow.parquet as pq
 
 from orchestration.settings import Settings
 
-FILE_FORMATS = ("csv", "parquet")
-
 
 @dataclass(frozen=True)
 class RawTable:

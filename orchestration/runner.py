@@ -13,9 +13,10 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.manifest import ManifestError, parse_dbt_project
+from orchestration.schedules import customer_warehouse_daily
 from orchestration.settings import Settings
 
-JOB_NAME = "customer_warehouse_daily"
+JOB_NAME = customer_warehouse_daily.name
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -82,12 +83,12 @@ def published_row_counts(published_path: Path) -> tuple[list[tuple[str, int]], t
         return [], None
     with duckdb.connect(str(published_path), read_only=True) as connection:
         tables = connection.execute(
-            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
+            "select schema_name || '.' || table_name from duckdb_tables() "
             "where schema_name in ('marts', 'audiences') order by 1"
         ).fetchall()
         counts = [
             (name, connection.execute(f"select count(*) from {name}").fetchone()[0])
-            for name, _ in tables
+            for (name,) in tables
         ]
         last = connection.execute(
             "select run_id, published_at from publish.run_log order by published_at desc limit 1"

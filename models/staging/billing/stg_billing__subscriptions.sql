@@ -10,12 +10,7 @@ currency_rates as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by subscription_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from subscriptions
+    {{ first_row_per_key('subscriptions', "subscription_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -32,7 +27,6 @@ final as (
     from deduplicated
     inner join currency_rates
         on deduplicated.currency = currency_rates.currency_code
-    where deduplicated.duplicate_rank = 1
 )
 
 select * from final

@@ -11,12 +11,7 @@ default_phone_country as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by consent_event_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from consent_events
+    {{ first_row_per_key('consent_events', "consent_event_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -42,7 +37,6 @@ final as (
         deduplicated.source_file
     from deduplicated
     left join default_phone_country on 1 = 1
-    where deduplicated.duplicate_rank = 1
 )
 
 select * from final

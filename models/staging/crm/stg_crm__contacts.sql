@@ -11,12 +11,7 @@ default_phone_country as (
 ),
 
 latest_versions as (
-    select
-        *,
-        row_number() over (
-            partition by contact_id order by updated_at desc, source_file desc, raw_row desc
-        ) as version_rank
-    from contacts
+    {{ first_row_per_key('contacts', "contact_id", 'updated_at desc, source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -42,7 +37,6 @@ final as (
         latest_versions.source_file
     from latest_versions
     left join default_phone_country on 1 = 1
-    where latest_versions.version_rank = 1
 )
 
 select * from final

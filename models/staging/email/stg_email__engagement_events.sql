@@ -6,12 +6,7 @@ engagement_events as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by email_event_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from engagement_events
+    {{ first_row_per_key('engagement_events', "email_event_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -26,7 +21,6 @@ final as (
         occurred_at,
         source_file
     from deduplicated
-    where duplicate_rank = 1
 )
 
 select * from final

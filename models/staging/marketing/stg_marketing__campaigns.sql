@@ -10,12 +10,7 @@ currency_rates as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by campaign_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from campaigns
+    {{ first_row_per_key('campaigns', "campaign_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -32,7 +27,6 @@ final as (
     -- a campaign without a cost has no currency: it keeps its row with cost_usd 0
     left join currency_rates
         on deduplicated.currency = currency_rates.currency_code
-    where deduplicated.duplicate_rank = 1
 )
 
 select * from final

@@ -11,12 +11,7 @@ currency_rates as (
 
 -- A later file restating a day's spend for a channel replaces the earlier figure.
 latest_statements as (
-    select
-        *,
-        row_number() over (
-            partition by spend_date, lower(channel) order by source_file desc, raw_row desc
-        ) as statement_rank
-    from spend
+    {{ first_row_per_key('spend', "spend_date, lower(channel)", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -33,7 +28,6 @@ final as (
     from latest_statements
     inner join currency_rates
         on latest_statements.currency = currency_rates.currency_code
-    where latest_statements.statement_rank = 1
 )
 
 select * from final

@@ -11,12 +11,7 @@ calling_codes as (
 
 -- The latest version of an account wins; exact duplicates collapse into one.
 latest_versions as (
-    select
-        *,
-        row_number() over (
-            partition by account_id order by updated_at desc, source_file desc, raw_row desc
-        ) as version_rank
-    from customers
+    {{ first_row_per_key('customers', "account_id", 'updated_at desc, source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -42,7 +37,6 @@ final as (
     left join calling_codes
         on calling_codes.country_code
         = coalesce(latest_versions.country_code, '{{ var("default_phone_country") }}')
-    where latest_versions.version_rank = 1
 )
 
 select * from final

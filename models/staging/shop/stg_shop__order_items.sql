@@ -6,12 +6,7 @@ order_items as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by order_item_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from order_items
+    {{ first_row_per_key('order_items', "order_item_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -27,7 +22,6 @@ final as (
         coalesce(returned_quantity, 0) as returned_quantity,
         source_file
     from deduplicated
-    where duplicate_rank = 1
 )
 
 select * from final

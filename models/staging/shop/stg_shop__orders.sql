@@ -16,12 +16,7 @@ default_phone_country as (
 
 -- The latest version of an order wins; exact duplicates collapse into one.
 latest_versions as (
-    select
-        *,
-        row_number() over (
-            partition by order_id order by updated_at desc, source_file desc, raw_row desc
-        ) as version_rank
-    from orders
+    {{ first_row_per_key('orders', "order_id", 'updated_at desc, source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -61,7 +56,6 @@ final as (
     inner join currency_rates
         on latest_versions.currency = currency_rates.currency_code
     left join default_phone_country on 1 = 1
-    where latest_versions.version_rank = 1
 )
 
 select * from final

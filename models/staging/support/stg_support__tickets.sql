@@ -11,12 +11,7 @@ default_phone_country as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by ticket_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from tickets
+    {{ first_row_per_key('tickets', "ticket_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -40,7 +35,6 @@ final as (
         deduplicated.source_file
     from deduplicated
     left join default_phone_country on 1 = 1
-    where deduplicated.duplicate_rank = 1
 )
 
 select * from final

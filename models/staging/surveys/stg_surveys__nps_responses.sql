@@ -6,12 +6,7 @@ responses as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by response_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from responses
+    {{ first_row_per_key('responses', "response_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -29,7 +24,6 @@ final as (
         responded_at,
         source_file
     from deduplicated
-    where duplicate_rank = 1
 )
 
 select * from final

@@ -6,12 +6,7 @@ events as (
 ),
 
 deduplicated as (
-    select
-        *,
-        row_number() over (
-            partition by event_id order by source_file desc, raw_row desc
-        ) as duplicate_rank
-    from events
+    {{ first_row_per_key('events', "event_id", 'source_file desc, raw_row desc') }}
 ),
 
 final as (
@@ -26,7 +21,6 @@ final as (
         occurred_at,
         source_file
     from deduplicated
-    where duplicate_rank = 1
 )
 
 select * from final
