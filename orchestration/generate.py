@@ -970,6 +970,16 @@ class Generator:
         email = (email_text(rng, person.email_local, person.email_domain).strip(), "email")
         if rng.random() < 0.7:
             source = "signup_form" if person.account_id else "checkout"
+            web_devices = [device for device in person.devices if device.platform == "web"]
+            if not person.account_id and web_devices and rng.random() < 0.8:
+                # Subscribed through the newsletter form: the tracker identifies the browser.
+                source = "newsletter_form"
+                email_as_typed = email_text(rng, person.email_local, person.email_domain)
+                self.web_event(
+                    web_devices[0], None, "newsletter_signup",
+                    max(signup_at, web_devices[0].first_used_at) + timedelta(seconds=30),
+                    {"email": email_as_typed},
+                )  # fmt: skip
             revoked_at = self.grant_then_maybe_revoke(
                 email, "email", "marketing", signup_at, (source, "unsubscribe_link"), 0.15
             )
@@ -1031,10 +1041,13 @@ class Generator:
                 if rng.random() < 0.003:
                     events.append(("spam_complaint", sent_at + timedelta(hours=3), None, None))
             for event_type, at, bounce_type, url in events:
+                email_event_id = self.next_id("EE", 9)
+                if event_type == "click":
+                    self.email_click_landing(person, email_event_id, url, at)
                 self.world.add(
                     ("email", "engagement_events"),
                     {
-                        "email_event_id": self.next_id("EE", 9),
+                        "email_event_id": email_event_id,
                         "campaign_id": campaign["campaign_id"],
                         "email": email,
                         "event_type": event_type,
@@ -1059,6 +1072,19 @@ class Generator:
                     "occurred_at": revoked_at,
                 },
             )
+
+    def email_click_landing(
+        self, person: Person, email_event_id: str, url: str | None, clicked_at: datetime
+    ) -> None:
+        """The tracked link of an email click lands on one of the person's devices, if any."""
+        devices = [device for device in person.devices if device.first_used_at <= clicked_at]
+        if not devices or clicked_at >= self.end:
+            return
+        device = self.rng.choice(devices)
+        self.web_event(
+            device, None, "page_view", clicked_at + timedelta(seconds=5),
+            {"email_event_id": email_event_id, "utm_medium": "email"},
+        )  # fmt: skip
 
     # ---- billing, surveys, loyalty, privacy, spend --------------------------------------------
     def subscription(self, person: Person) -> None:

@@ -9,6 +9,10 @@ web_events as (
     select * from {{ ref('stg_web__events') }}
 ),
 
+email_events as (
+    select * from {{ ref('stg_email__engagement_events') }}
+),
+
 device_logins as (
     select distinct
         {{ dbt.concat(["'web__devices:'", "anonymous_id"]) }} as source_record_id,
@@ -21,10 +25,33 @@ device_logins as (
 device_orders as (
     select distinct
         {{ dbt.concat(["'web__devices:'", "anonymous_id"]) }} as source_record_id,
-        {{ json_text_field('properties', 'order_id') }} as order_id
+        order_id
     from web_events
     where event_name = 'order_completed'
-        and {{ json_text_field('properties', 'order_id') }} is not null
+        and order_id is not null
+),
+
+{#-
+    A device identified by an email: typed into a form (newsletter_signup), or carried by the
+    tracked link of an email click that landed on it (the click's recipient).
+-#}
+device_emails as (
+    select
+        {{ dbt.concat(["'web__devices:'", "anonymous_id"]) }} as source_record_id,
+        email_normalized
+    from web_events
+    where email_normalized is not null
+
+    union
+
+    select
+        {{ dbt.concat(["'web__devices:'", "web_events.anonymous_id"]) }},
+        email_events.email_normalized
+    from web_events
+    inner join email_events
+        on web_events.email_event_id = email_events.email_event_id
+    where email_events.event_type = 'click'
+        and email_events.email_normalized is not null
 ),
 
 identifiers as (
@@ -53,6 +80,11 @@ identifiers as (
 
     select source_record_id, 'order_id', order_id
     from device_orders
+
+    union all
+
+    select source_record_id, 'email', email_normalized
+    from device_emails
 
     union all
 

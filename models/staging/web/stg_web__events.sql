@@ -18,6 +18,9 @@ final as (
         lower(platform) as platform,
         page_url,
         properties,
+        {{ json_text_field('properties', 'order_id') }} as order_id,
+        {{ normalize_email(json_text_field('properties', 'email')) }} as email_normalized,
+        {{ json_text_field('properties', 'email_event_id') }} as email_event_id,
         occurred_at,
         source_file
     from deduplicated
