@@ -3,17 +3,26 @@
     and gives each row the first reason it cannot be staged (null when it can).
 
     columns: list of {name, kind, required?, required_with?, accepted?, min?, max?}
-      kind: text | country | currency | timestamp | date | amount | integer
+      kind: text | email | country | currency | timestamp | date | amount | integer
       required: the value must be present (docs/sources.md "required")
       required_with: the value must be present when that other column is (currency of an amount)
       accepted: the allowed values, compared lowercased (statuses and types the logic relies on)
       min, max: inclusive bounds of a number
+    version_column: the column whose latest value wins in staging (updated_at), if any
+    duplicate_key: SQL over the typed columns that the staging model deduplicates on, when it is
+      not the record_key column(s) as typed
 
     Reasons are `<rule>:<column>` (`unknown_currency:<code>` for currencies), checked in this
-    order: missing_required, unparseable_<kind>, negative_amount, unknown_currency,
-    invalid_value, out_of_range. The first that applies is kept.
+    order: missing_required, too_long, unparseable_<kind>, invalid_email, future_<kind>,
+    negative_amount, unknown_currency, invalid_value, out_of_range, and last
+    conflicting_duplicate:<key> (docs/quality-gates.md). The first that applies is kept.
 #}
-{% macro typed_raw_rows(source_relation, columns, record_key) %}
+{% macro typed_raw_rows(
+    source_relation, columns, record_key, version_column=none, duplicate_key=none
+) %}
+{%- set key_columns = [record_key] if record_key is string else record_key -%}
+{%- set same_version = [duplicate_key or key_columns | join(', ')]
+    + ([version_column] if version_column else []) + ['source_file'] -%}
 
 with
 
@@ -48,10 +57,25 @@ validated as (
             when {{ column.name }}__raw is null and {{ column.required_with }}__raw is not null
                 then 'missing_required:{{ column.name }}'
             {%- endfor %}
+            {%- for column in columns %}
+            when {{ dbt.length(column.name ~ '__raw') }} > {{ var('max_value_length') }}
+                then 'too_long:{{ column.name }}'
+            {%- endfor %}
             {%- set parsed_kinds = ('timestamp', 'date', 'amount', 'integer') %}
             {%- for column in columns if column.kind in parsed_kinds %}
             when {{ column.name }}__raw is not null and {{ column.name }} is null
                 then 'unparseable_{{ column.kind }}:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if column.kind == 'email' %}
+            when {{ column.name }} is not null and {{ normalize_email(column.name) }} is null
+                then 'invalid_email:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if column.kind == 'timestamp' %}
+            when {{ column.name }} > {{ future_cutoff() }} then 'future_timestamp:{{ column.name }}'
+            {%- endfor %}
+            {%- for column in columns if column.kind == 'date' %}
+            when {{ column.name }} > cast({{ future_cutoff() }} as date)
+                then 'future_date:{{ column.name }}'
             {%- endfor %}
             {%- for column in columns if column.kind == 'amount' %}
             when {{ column.name }} < 0 then 'negative_amount:{{ column.name }}'
@@ -76,6 +100,25 @@ validated as (
     from typed
 ),
 
+-- Valid rows of one key that staging could only order by their raw text (same version, same
+-- file) but that disagree: nothing says which one is true, so none is staged.
+checked_duplicates as (
+    select
+        validated.*,
+        case
+            when rejection_reason is null
+                and min(raw_row) over (
+                    partition by rejection_reason, {{ same_version | join(', ') }}
+                )
+                <> max(raw_row) over (
+                    partition by rejection_reason, {{ same_version | join(', ') }}
+                )
+                then 'conflicting_duplicate:{{ key_columns | join("|") }}'
+            else rejection_reason
+        end as checked_rejection_reason
+    from validated
+),
+
 final as (
     select
         {%- for column in columns %}
@@ -84,8 +127,8 @@ final as (
         record_key,
         source_file,
         raw_row,
-        rejection_reason
-    from validated
+        checked_rejection_reason as rejection_reason
+    from checked_duplicates
 )
 
 select * from final
@@ -139,13 +182,39 @@ select * from final
 {%- endmacro %}
 
 
+{#-
+    Timestamps and dates must start like ISO 8601 (engines also read words such as 'infinity'
+    or 'epoch'); an integer must be whole (engines round '2.5').
+-#}
 {% macro cast_raw_value(column_name, kind) %}
     {%- set text = raw_text(column_name) -%}
-    {%- if kind == 'timestamp' -%} {{ try_cast_timestamp(text) }}
-    {%- elif kind == 'date' -%} {{ try_cast_value(text, 'date') }}
+    {%- set iso_date_shaped = text ~ " like '____-__-__%'" -%}
+    {%- if kind == 'timestamp' -%}
+        case when {{ iso_date_shaped }} then {{ try_cast_timestamp(text) }} end
+    {%- elif kind == 'date' -%}
+        case when {{ iso_date_shaped }} then {{ try_cast_value(text, 'date') }} end
     {%- elif kind == 'amount' -%} {{ try_cast_value(text, 'decimal(18, 2)') }}
-    {%- elif kind == 'integer' -%} {{ try_cast_value(text, 'integer') }}
+    {%- elif kind == 'integer' -%}
+        case
+            when {{ try_cast_value(text, 'decimal(38, 6)') }} = {{ try_cast_value(text, 'integer') }}
+                then {{ try_cast_value(text, 'integer') }}
+        end
     {%- elif kind in ('currency', 'country') -%} upper({{ text }})
     {%- else -%} {{ text }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#-
+    Later than this, a timestamp has not happened yet: the end of the as_of_date var's day, or
+    the run's clock when the var is unset, plus future_timestamp_tolerance_hours (clock skew,
+    exports written in a time zone ahead of UTC).
+-#}
+{% macro future_cutoff() %}
+    {%- set tolerance = var('future_timestamp_tolerance_hours') -%}
+    {%- if var('as_of_date') -%}
+        {{ dbt.dateadd('hour', 24 + tolerance, "cast('" ~ var('as_of_date') ~ "' as timestamp)") }}
+    {%- else -%}
+        {{ dbt.dateadd('hour', tolerance, 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)') }}
     {%- endif -%}
 {% endmacro %}

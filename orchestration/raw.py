@@ -2,21 +2,35 @@
 
 Each dbt source table is one Dagster asset materialized here: the gate lists the table's files and
 checks that every file has the required columns declared in the sources yml (column
-`meta: {required: true}`). A table with no files, an unreadable file or a missing required column
-fails the run before dbt starts, with a message naming the file and the column.
+`meta: {required: true}`). A table with no files, an unreadable file (not UTF-8, broken CSV
+quoting, rows with more or fewer fields than the header, damaged Parquet) or a missing required
+column fails the run before dbt starts, with a message naming the file, and the line and column
+where there is one. Columns the sources yml does not document, and files without data rows, are
+reported as warnings: the run goes on (dbt ignores such columns).
 """
 
 import csv
+import io
 import re
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import dagster as dg
 import pyarrow.parquet as pq
 
 from orchestration.settings import Settings
+
+# The column DuckDB's reader adds (`filename = true`); no export writes it.
+READER_COLUMN = "filename"
+# Python's csv module refuses fields over 128 KiB by default. Long values are the warehouse's to
+# judge (too_long quarantines them, docs/quality-gates.md); a field past this size stops the file
+# here, as DuckDB's reader would stop at its 2 MB line limit.
+MAX_CSV_FIELD_CHARS = 1_000_000
+# How many bad lines of one file a message lists before it only counts the rest.
+LISTED_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -26,6 +40,8 @@ class RawTable:
     file_format: str
     required_columns: tuple[str, ...]
     asset_key: dg.AssetKey
+    # Every column the sources yml documents; empty means "do not report unexpected columns".
+    documented_columns: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -46,10 +62,9 @@ def raw_tables_from_manifest(
 ) -> list[RawTable]:
     tables = []
     for unique_id, props in sorted(manifest["sources"].items()):
+        columns = props.get("columns", {})
         required = tuple(
-            name
-            for name, column in props.get("columns", {}).items()
-            if column.get("meta", {}).get("required")
+            name for name, column in columns.items() if column.get("meta", {}).get("required")
         )
         tables.append(
             RawTable(
@@ -58,48 +73,174 @@ def raw_tables_from_manifest(
                 file_format=_file_format(props),
                 required_columns=required,
                 asset_key=asset_key_for_source(unique_id),
+                documented_columns=tuple(name for name in columns if name != READER_COLUMN),
             )
         )
     return tables
 
 
+class FileScan(NamedTuple):
+    columns: list[str]
+    row_count: int
+    problems: list[str]
+
+
+class RawTableCheck(NamedTuple):
+    """What the ingest gate found in one table: problems fail the run, warnings do not."""
+
+    files: list[Path]
+    problems: list[str]
+    warnings: list[str]
+    row_count: int
+
+
 def read_columns(path: Path, file_format: str) -> list[str]:
     """The column names of one landing file; raises ValueError when it cannot be read."""
+    return scan_file(path, file_format).columns
+
+
+def scan_file(path: Path, file_format: str) -> FileScan:
+    """Columns, data rows and structural problems of one landing file.
+
+    Raises ValueError when the file cannot be read at all (no header, damaged Parquet).
+    """
     if file_format == "parquet":
         try:
-            return list(pq.read_schema(path).names)
+            return FileScan(list(pq.read_schema(path).names), pq.read_metadata(path).num_rows, [])
         except Exception as error:  # pyarrow raises several types for a damaged file
             raise ValueError(f"not a readable Parquet file ({error})") from error
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), None)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
-    if not header:
-        raise ValueError("empty file: no header row")
-    return [name.strip() for name in header]
+    return _scan_csv(path)
 
 
-def check_raw_table(table: RawTable, raw_dir: Path) -> tuple[list[Path], list[str]]:
-    """The table's files and the problems found in them (empty when the table passes)."""
+def _scan_csv(path: Path) -> FileScan:
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_CSV_FIELD_CHARS))
+    header: list[str] = []
+    row_count, ragged_lines, nul_lines, problems = 0, [], [], []
+    with path.open("rb") as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+        reader = csv.reader(text, strict=True)
+        try:
+            header = next(reader, [])
+            if not header:
+                raise ValueError("empty file: no header row")
+            for row in reader:
+                if not row:
+                    continue  # a blank line: readers skip it
+                row_count += 1
+                if len(row) != len(header):
+                    ragged_lines.append(f"line {reader.line_num}: {len(row)} fields")
+                if any("\x00" in value for value in row):
+                    nul_lines.append(f"line {reader.line_num}")
+        except UnicodeDecodeError:
+            raise ValueError(_first_non_utf8_value(path)) from None
+        except csv.Error as error:
+            problems.append(f"line {reader.line_num}: not valid CSV ({error})")
+    columns = [name.strip() for name in header]
+    duplicated = sorted({name for name in columns if columns.count(name) > 1})
+    if duplicated:
+        problems.append(f"column(s) {', '.join(duplicated)} appear more than once in the header")
+    if ragged_lines:
+        problems.append(
+            f"{len(ragged_lines)} row(s) do not have the header's {len(header)} fields "
+            f"({_listed(ragged_lines)}): an unquoted comma or a missing field; quote values "
+            "that contain commas"
+        )
+    if nul_lines:
+        # DuckDB would stage the NUL; most tools downstream (and PostgreSQL) refuse it in text.
+        problems.append(
+            f"NUL bytes in {_listed(nul_lines)}: binary data in a text file, or a file that is "
+            "not UTF-8 (UTF-16?)"
+        )
+    return FileScan(columns, row_count, problems)
+
+
+def _listed(lines: list[str]) -> str:
+    more = len(lines) - LISTED_LINES
+    return "; ".join(lines[:LISTED_LINES]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _first_non_utf8_value(path: Path) -> str:
+    """Where the first byte that is not UTF-8 sits: line, column and the byte itself."""
+    header: list[str] = []
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                decoded = line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as error:
+                byte = line[error.start]
+                fields = next(csv.reader([line.decode("utf-8", "surrogateescape")]), [])
+                column = next(
+                    (
+                        i
+                        for i, field in enumerate(fields)
+                        if any("\udc80" <= c <= "\udcff" for c in field)
+                    ),
+                    None,
+                )
+                where = f"line {number}"
+                if number == 1:
+                    where += " (the header)"
+                elif column is not None and column < len(header):
+                    where += f", column {header[column]}"
+                return (
+                    f"not UTF-8 text: byte 0x{byte:02x} at {where}; re-export the file as UTF-8 "
+                    "(docs/sources.md)"
+                )
+            if number == 1:
+                header = [name.strip() for name in next(csv.reader([decoded]), [])]
+    return "not UTF-8 text"
+
+
+def check_raw_table(
+    table: RawTable, raw_dir: Path, max_age_hours: float | None = None
+) -> RawTableCheck:
+    """The table's files, the problems that fail the gate and the warnings that do not.
+
+    With `max_age_hours`, a table whose newest file landed longer ago than that is stale: a
+    problem (the export that should feed today's run has not arrived).
+    """
     folder = table.folder(raw_dir)
     files = sorted(folder.glob(f"*.{table.file_format}")) if folder.is_dir() else []
     if not files:
-        return [], [f"{folder}: no *.{table.file_format} files for table {table.label}"]
-    problems = []
+        return RawTableCheck(
+            [], [f"{folder}: no *.{table.file_format} files for table {table.label}"], [], 0
+        )
+    problems, warnings, row_count = [], [], 0
+    if max_age_hours:
+        newest = max(files, key=lambda path: path.stat().st_mtime)
+        age_hours = (time.time() - newest.stat().st_mtime) / 3600
+        if age_hours > max_age_hours:
+            problems.append(
+                f"{folder}: stale: the newest file, {newest.name}, landed {age_hours:.0f} hours "
+                f"ago, more than CW_MAX_RAW_AGE_HOURS={max_age_hours:g} (table {table.label})"
+            )
     for path in files:
         try:
-            columns = set(read_columns(path, table.file_format))
+            scan = scan_file(path, table.file_format)
         except ValueError as error:
             problems.append(f"{path}: {error}")
             continue
-        missing = [name for name in table.required_columns if name not in columns]
+        row_count += scan.row_count
+        problems.extend(f"{path}: {problem}" for problem in scan.problems)
+        missing = [name for name in table.required_columns if name not in scan.columns]
         if missing:
             problems.append(
                 f"{path}: missing required column(s) {', '.join(missing)} "
                 f"(table {table.label}, see docs/sources.md)"
             )
-    return files, problems
+        unexpected = [
+            name
+            for name in scan.columns
+            if table.documented_columns and name not in table.documented_columns
+        ]
+        if unexpected:
+            warnings.append(
+                f"{path}: unexpected column(s) {', '.join(unexpected)} ignored "
+                f"(not documented for table {table.label}, see docs/sources.md)"
+            )
+        if scan.row_count == 0 and not scan.problems:
+            warnings.append(f"{path}: no data rows (an empty export)")
+    return RawTableCheck(files, problems, warnings, row_count)
 
 
 def build_raw_assets(raw_tables: list[RawTable]) -> dg.AssetsDefinition:
@@ -120,18 +261,21 @@ def build_raw_assets(raw_tables: list[RawTable]) -> dg.AssetsDefinition:
         selected = [t for t in raw_tables if t.asset_key in context.selected_asset_keys]
         results, problems = [], []
         for table in selected:
-            files, table_problems = check_raw_table(table, settings.raw_dir)
-            problems.extend(table_problems)
-            results.append(
-                dg.MaterializeResult(
-                    asset_key=table.asset_key,
-                    metadata={
-                        "folder": dg.MetadataValue.path(str(table.folder(settings.raw_dir))),
-                        "file_count": len(files),
-                        "bytes": sum(path.stat().st_size for path in files),
-                    },
+            check = check_raw_table(table, settings.raw_dir, settings.raw_max_age_hours)
+            problems.extend(check.problems)
+            for warning in check.warnings:
+                context.log.warning(f"Ingest gate warning: {warning}")
+            metadata: dict[str, Any] = {
+                "folder": dg.MetadataValue.path(str(table.folder(settings.raw_dir))),
+                "file_count": len(check.files),
+                "bytes": sum(path.stat().st_size for path in check.files),
+                "row_count": check.row_count,
+            }
+            if check.warnings:
+                metadata["warnings"] = dg.MetadataValue.md(
+                    "\n".join(f"- {warning}" for warning in check.warnings)
                 )
-            )
+            results.append(dg.MaterializeResult(asset_key=table.asset_key, metadata=metadata))
         if problems:
             raise dg.Failure(
                 description=(

@@ -43,6 +43,8 @@ class Settings:
     expectations_dir: Path
     as_of_date: date | None
     min_identity_precision: float
+    volume_change_band: float
+    max_raw_age_hours: float
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,7 +58,14 @@ class Settings:
             expectations_dir=_path_from_env("CW_EXPECTATIONS_DIR", "expectations"),
             as_of_date=_date_from_env("CW_AS_OF_DATE"),
             min_identity_precision=float(os.environ.get("CW_MIN_IDENTITY_PRECISION", "0.99")),
+            volume_change_band=float(os.environ.get("CW_VOLUME_CHANGE_BAND", "0.5")),
+            max_raw_age_hours=float(os.environ.get("CW_MAX_RAW_AGE_HOURS", "72")),
         )
+
+    @property
+    def raw_max_age_hours(self) -> float | None:
+        """Freshness bar of the ingest gate: off for backfills (an as-of date) and when 0."""
+        return None if self.as_of_date or not self.max_raw_age_hours else self.max_raw_age_hours
 
     @property
     def duckdb_temp_dir(self) -> Path:

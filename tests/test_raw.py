@@ -34,24 +34,25 @@ def _write(path: Path, text: str) -> Path:
 
 def test_a_table_with_its_required_columns_passes(tmp_path):
     _write(tmp_path / "shop/orders/a.csv", "\ufefforder_id,total_amount,extra\n1,2.00,x\n")
-    files, problems = check_raw_table(ORDERS, tmp_path)
-    assert [f.name for f in files] == ["a.csv"] and problems == []
+    check = check_raw_table(ORDERS, tmp_path)
+    assert [f.name for f in check.files] == ["a.csv"] and check.problems == []
+    assert check.row_count == 1
 
 
 def test_missing_required_column_is_named_with_its_file(tmp_path):
     _write(tmp_path / "shop/orders/a.csv", "order_id,total_amount\n1,2\n")
     bad = _write(tmp_path / "shop/orders/b.csv", "order_id,amount\n1,2\n")
-    _, problems = check_raw_table(ORDERS, tmp_path)
+    problems = check_raw_table(ORDERS, tmp_path).problems
     assert len(problems) == 1
     assert str(bad) in problems[0] and "total_amount" in problems[0]
 
 
 def test_no_files_empty_files_and_bad_encoding_are_problems(tmp_path):
-    _, problems = check_raw_table(ORDERS, tmp_path)
+    problems = check_raw_table(ORDERS, tmp_path).problems
     assert "no *.csv files" in problems[0]
     _write(tmp_path / "shop/orders/empty.csv", "")
     (tmp_path / "shop/orders/latin1.csv").write_bytes(b"order_\xfcid,total_amount\n")
-    _, problems = check_raw_table(ORDERS, tmp_path)
+    problems = check_raw_table(ORDERS, tmp_path).problems
     assert any("empty file" in p for p in problems)
     assert any("not UTF-8" in p for p in problems)
 
@@ -64,7 +65,36 @@ def test_parquet_schema_is_checked_and_damaged_files_reported(tmp_path):
     )
     pq.write_table(pa.table({"event_id": ["e1"]}), folder / "no_time.parquet")
     (folder / "damaged.parquet").write_bytes(b"not parquet")
-    _, problems = check_raw_table(EVENTS, tmp_path)
+    problems = check_raw_table(EVENTS, tmp_path).problems
     assert len(problems) == 2
     assert any("damaged.parquet" in p and "not a readable Parquet file" in p for p in problems)
     assert any("no_time.parquet" in p and "occurred_at" in p for p in problems)
+
+
+def test_a_table_whose_newest_file_is_too_old_is_stale(tmp_path):
+    import os
+    import time
+
+    old = _write(tmp_path / "shop/orders/old.csv", "order_id,total_amount\n1,2\n")
+    three_days_ago = time.time() - 3 * 24 * 3600
+    os.utime(old, (three_days_ago, three_days_ago))
+    problems = check_raw_table(ORDERS, tmp_path, max_age_hours=48).problems
+    assert len(problems) == 1
+    assert "stale" in problems[0] and "old.csv" in problems[0] and "72 hours" in problems[0]
+    assert check_raw_table(ORDERS, tmp_path, max_age_hours=None).problems == []
+    # A fresh file landing next to it makes the table fresh again.
+    _write(tmp_path / "shop/orders/new.csv", "order_id,total_amount\n2,3\n")
+    assert check_raw_table(ORDERS, tmp_path, max_age_hours=48).problems == []
+
+
+def test_freshness_is_off_for_backfills_and_when_zero(monkeypatch):
+    from orchestration.settings import Settings
+
+    monkeypatch.delenv("CW_AS_OF_DATE", raising=False)
+    monkeypatch.setenv("CW_MAX_RAW_AGE_HOURS", "48")
+    assert Settings.from_env().raw_max_age_hours == 48
+    monkeypatch.setenv("CW_AS_OF_DATE", "2025-01-31")
+    assert Settings.from_env().raw_max_age_hours is None
+    monkeypatch.delenv("CW_AS_OF_DATE")
+    monkeypatch.setenv("CW_MAX_RAW_AGE_HOURS", "0")
+    assert Settings.from_env().raw_max_age_hours is None

@@ -78,11 +78,10 @@ final as (
     from over_limit
 )
 
-select
-    *
-    {%- if is_blocking %},
-    {{ raise_error('failure_message') }} as gate
-    {%- endif %}
+select *
 from final
+{%- if is_blocking %}
+where {{ raise_error('failure_message') }} is null
+{%- endif %}
 
 {% endtest %}

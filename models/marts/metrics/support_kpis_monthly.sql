@@ -9,9 +9,8 @@ measured as (
         cast({{ dbt.date_trunc('month', 'created_at') }} as date) as ticket_month,
         ticket_status,
         csat_score,
-        {{ dbt.datediff('created_at', 'first_response_at', 'minute') }} / 60.0
-            as first_response_hours,
-        {{ dbt.datediff('created_at', 'resolved_at', 'minute') }} / 60.0 as resolution_hours
+        {{ dbt.datediff('created_at', 'first_response_at', 'minute') }} as first_response_minutes,
+        {{ dbt.datediff('created_at', 'resolved_at', 'minute') }} as resolution_minutes
     from tickets
 ),
 
@@ -21,8 +20,10 @@ final as (
         count(*) as ticket_count,
         count(case when ticket_status in ('solved', 'closed') then 1 end)
             as resolved_ticket_count,
-        avg(first_response_hours) as average_first_response_hours,
-        avg(resolution_hours) as average_resolution_hours,
+        -- Averaged in whole minutes, an exact sum, then turned into hours: a sum of fractional
+        -- hours depends on the order rows arrive in, and a rerun must publish the same marts.
+        avg(first_response_minutes) / 60.0 as average_first_response_hours,
+        avg(resolution_minutes) / 60.0 as average_resolution_hours,
         count(csat_score) as csat_response_count,
         avg(csat_score) as average_csat_score,
         case when count(csat_score) > 0

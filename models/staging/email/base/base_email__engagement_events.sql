@@ -2,7 +2,7 @@
 {%- set columns = [
     {'name': 'email_event_id', 'kind': 'text', 'required': true},
     {'name': 'campaign_id', 'kind': 'text', 'required': true},
-    {'name': 'email', 'kind': 'text', 'required': true},
+    {'name': 'email', 'kind': 'email', 'required': true},
     {'name': 'event_type', 'kind': 'text', 'required': true, 'accepted': ['sent', 'delivered', 'open', 'click', 'bounce', 'unsubscribe', 'spam_complaint']},
     {'name': 'bounce_type', 'kind': 'text'},
     {'name': 'url', 'kind': 'text'},

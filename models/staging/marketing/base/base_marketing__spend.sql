@@ -6,4 +6,5 @@
     {'name': 'currency', 'kind': 'currency', 'required': true},
 ] -%}
 
-{{ typed_raw_rows(source('marketing', 'spend'), columns, record_key=['spend_date', 'channel']) }}
+{{ typed_raw_rows(source('marketing', 'spend'), columns, record_key=['spend_date', 'channel'],
+    duplicate_key='spend_date, lower(channel)') }}

@@ -1,7 +1,7 @@
 {#- Typed rows of shop.customers with a rejection reason; stg_shop__customers keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'account_id', 'kind': 'text', 'required': true},
-    {'name': 'email', 'kind': 'text'},
+    {'name': 'email', 'kind': 'email'},
     {'name': 'phone', 'kind': 'text'},
     {'name': 'first_name', 'kind': 'text'},
     {'name': 'last_name', 'kind': 'text'},
@@ -15,4 +15,4 @@
     {'name': 'updated_at', 'kind': 'timestamp', 'required': true},
 ] -%}
 
-{{ typed_raw_rows(source('shop', 'customers'), columns, record_key='account_id') }}
+{{ typed_raw_rows(source('shop', 'customers'), columns, record_key='account_id', version_column='updated_at') }}

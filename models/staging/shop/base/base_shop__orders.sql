@@ -2,7 +2,7 @@
 {%- set columns = [
     {'name': 'order_id', 'kind': 'text', 'required': true},
     {'name': 'account_id', 'kind': 'text'},
-    {'name': 'email', 'kind': 'text'},
+    {'name': 'email', 'kind': 'email'},
     {'name': 'phone', 'kind': 'text'},
     {'name': 'status', 'kind': 'text', 'required': true, 'accepted': ['placed', 'paid', 'shipped', 'delivered', 'cancelled', 'returned', 'refunded']},
     {'name': 'currency', 'kind': 'currency', 'required': true},
@@ -15,4 +15,4 @@
     {'name': 'updated_at', 'kind': 'timestamp', 'required': true},
 ] -%}
 
-{{ typed_raw_rows(source('shop', 'orders'), columns, record_key='order_id') }}
+{{ typed_raw_rows(source('shop', 'orders'), columns, record_key='order_id', version_column='updated_at') }}

@@ -1,7 +1,7 @@
 {#- Typed rows of support.tickets with a rejection reason; stg_support__tickets keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'ticket_id', 'kind': 'text', 'required': true},
-    {'name': 'requester_email', 'kind': 'text', 'required': true},
+    {'name': 'requester_email', 'kind': 'email', 'required': true},
     {'name': 'requester_phone', 'kind': 'text'},
     {'name': 'channel', 'kind': 'text'},
     {'name': 'priority', 'kind': 'text'},

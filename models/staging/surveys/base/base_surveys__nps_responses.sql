@@ -1,7 +1,7 @@
 {#- Typed rows of surveys.nps_responses with a rejection reason; stg_surveys__nps_responses keeps the valid ones. -#}
 {%- set columns = [
     {'name': 'response_id', 'kind': 'text', 'required': true},
-    {'name': 'email', 'kind': 'text', 'required': true},
+    {'name': 'email', 'kind': 'email', 'required': true},
     {'name': 'score', 'kind': 'integer', 'required': true, 'min': 0, 'max': 10},
     {'name': 'comment', 'kind': 'text'},
     {'name': 'responded_at', 'kind': 'timestamp', 'required': true},
