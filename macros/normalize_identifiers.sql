@@ -37,22 +37,24 @@
     Null when fewer than 8 digits were written, when the result has more than 15 digits or
     starts with 0, or when the country has no calling code in the seed.
 #}
-{% macro normalize_phone(column, calling_code, trunk_prefix="'0'") %}
+{% macro normalize_phone(column, calling_code, trunk_prefix="'0'", country_code="null") %}
     {{ return(adapter.dispatch('normalize_phone', 'customer_warehouse')(
-        column, calling_code, trunk_prefix)) }}
+        column, calling_code, trunk_prefix, country_code)) }}
 {% endmacro %}
 
 {#-
     DuckDB: libphonenumber through the cw_phone_e164 function that profiles.yml registers
     (orchestration/duckdb_functions.py): it knows every country's lengths, trunk and
     international prefixes, extensions and vanity numbers where the SQL below has to guess.
+    Given the row's ISO country (country_code), it reads national numbers of any country
+    libphonenumber knows, seeded or not.
 -#}
-{% macro duckdb__normalize_phone(column, calling_code, trunk_prefix) -%}
-    cw_phone_e164({{ column }}, {{ calling_code }})
+{% macro duckdb__normalize_phone(column, calling_code, trunk_prefix, country_code) -%}
+    cw_phone_e164({{ column }}, {{ calling_code }}, {{ country_code }})
 {%- endmacro %}
 
 {#- Elsewhere (Spark): the portable SQL rules described above. -#}
-{% macro default__normalize_phone(column, calling_code, trunk_prefix) %}
+{% macro default__normalize_phone(column, calling_code, trunk_prefix, country_code) %}
     {%- set written = "replace(trim(" ~ column ~ "), '(0)', '')" -%}
     {%- set digits = digits_only(written) -%}
     {%- set trunk = "coalesce(" ~ trunk_prefix ~ ", '')" -%}

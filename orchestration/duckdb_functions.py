@@ -1,10 +1,11 @@
 """SQL functions the warehouse registers on every dbt-duckdb connection (profiles.yml `plugins`).
 
-`cw_phone_e164(raw, calling_code)`: a phone number as written, to E.164, parsed by Google's
-libphonenumber (the `phonenumbers` port) rather than guessed in SQL: national formats with trunk
-prefixes, international prefixes (`+`, `00`), extensions and vanity numbers (1-800-FLOWERS).
-`calling_code` is the country's calling code from the country_calling_codes seed (the row's
-country, else the default_phone_country var); it picks the region national numbers belong to.
+`cw_phone_e164(raw, calling_code, country_code)`: a phone number as written, to E.164, parsed by
+Google's libphonenumber (the `phonenumbers` port) rather than guessed in SQL: national formats
+with trunk prefixes, international prefixes (`+`, `00`), extensions and vanity numbers
+(1-800-FLOWERS). National numbers belong to the row's ISO `country_code` when libphonenumber
+knows it (any country, seeded or not), else to the region of `calling_code`, the calling code
+from the country_calling_codes seed (the row's country, else the default_phone_country var).
 Null when the text cannot be a phone number of that region (wrong length, letters, junk).
 """
 
@@ -16,14 +17,19 @@ from duckdb import DuckDBPyConnection
 
 
 @lru_cache(maxsize=1_000_000)
-def phone_e164(raw: str | None, calling_code: str | None) -> str | None:
+def phone_e164(
+    raw: str | None, calling_code: str | None, country_code: str | None = None
+) -> str | None:
     if raw is None or not raw.strip():
         return None
     text = raw.strip()
     if text.startswith("00"):
         text = "+" + text[2:]
     region = None
-    if calling_code and calling_code.isdigit():
+    country = (country_code or "").strip().upper()
+    if country in phonenumbers.SUPPORTED_REGIONS:
+        region = country
+    elif calling_code and calling_code.isdigit():
         region = phonenumbers.region_code_for_country_code(int(calling_code))
     try:
         number = phonenumbers.parse(text, None if region == "ZZ" else region)
@@ -42,7 +48,7 @@ class Plugin(BasePlugin):
         conn.create_function(
             "cw_phone_e164",
             phone_e164,
-            ["VARCHAR", "VARCHAR"],
+            ["VARCHAR", "VARCHAR", "VARCHAR"],
             "VARCHAR",
             null_handling="special",
             side_effects=False,

@@ -18,10 +18,11 @@ latest_activity as (
     select max(occurred_at) from web_events
 ),
 
+{#- Always one row: an aggregate over latest_activity, whichever branch. -#}
 final as (
     select
         {% if var('as_of_date') %}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
+        max(cast('{{ var("as_of_date") }}' as date)) as as_of_date
         {% else %}
         cast(max(latest_at) as date) as as_of_date
         {% endif %}

@@ -20,7 +20,10 @@ final as (
         latest_versions.email,
         {{ normalize_email('latest_versions.email') }} as email_normalized,
         {{ normalize_phone(
-            'latest_versions.phone', 'calling_codes.calling_code', 'calling_codes.trunk_prefix'
+            'latest_versions.phone',
+            'calling_codes.calling_code',
+            'calling_codes.trunk_prefix',
+            "coalesce(latest_versions.country_code, '" ~ var('default_phone_country') ~ "')"
         ) }} as phone_e164,
         latest_versions.first_name,
         latest_versions.last_name,
