@@ -13,6 +13,7 @@ from orchestration.publish import PUBLISHED_SCHEMAS, build_publish_asset
 from orchestration.quality import build_expectation_checks, load_suite_files
 from orchestration.raw import build_raw_assets, raw_tables_from_manifest
 from orchestration.resources import build_resources
+from orchestration.run_log_sensor import log_failed_runs
 from orchestration.schedules import customer_warehouse_daily, daily_schedule
 
 
@@ -45,6 +46,7 @@ def build_definitions() -> dg.Definitions:
         ],
         jobs=[customer_warehouse_daily],
         schedules=[daily_schedule],
+        sensors=[log_failed_runs],
         resources=build_resources(),
     )
 

@@ -10,6 +10,7 @@ run and nothing downstream of the checked asset (publish, exports) executes.
 
 import json
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
+from orchestration.failpoints import failpoint
 from orchestration.settings import Settings
 
 
@@ -29,6 +31,9 @@ class SuiteFile:
     asset_key: dg.AssetKey
     relation: str
     definition: Mapping[str, Any]
+
+
+MIN_ROWS_FOR_VOLUME_CHECK = 50
 
 
 class SuiteFileError(ValueError):
@@ -110,6 +115,13 @@ def validate_dataframe(suite: SuiteFile, dataframe: pd.DataFrame) -> ValidationO
                 else ""
             )
             + (
+                f" (last published run {config.meta['volume_change_vs_run']} had "
+                f"{config.meta['previous_row_count']} rows; allowed change "
+                f"±{config.meta['band']:.0%}, CW_VOLUME_CHANGE_BAND)"
+                if config.meta and "volume_change_vs_run" in config.meta
+                else ""
+            )
+            + (
                 f" [{item.exception_info.get('exception_message')}]"
                 if not item.result and item.exception_info
                 else ""
@@ -118,6 +130,54 @@ def validate_dataframe(suite: SuiteFile, dataframe: pd.DataFrame) -> ValidationO
     return ValidationOutcome(
         success=bool(result.success), evaluated=len(result.results), failures=failures
     )
+
+
+def volume_change_expectation(
+    suite: SuiteFile, published_path: Path, band: float
+) -> dict[str, Any] | None:
+    """Row count within `band` (0.5: ±50%) of the count the last published run logged.
+
+    None on the first run, when the relation was never published, or when it had fewer than
+    MIN_ROWS_FOR_VOLUME_CHECK rows (small tables swing by more than any sensible band).
+    """
+    band = float(suite.definition.get("meta", {}).get("volume_change_band", band))
+    if not published_path.exists():
+        return None
+    with duckdb.connect(str(published_path), read_only=True) as connection:
+        has_log = connection.execute(
+            "select count(*) from duckdb_tables() "
+            "where schema_name = 'publish' and table_name = 'published_tables'"
+        ).fetchone()[0]
+        if not has_log:
+            return None
+        previous = connection.execute(
+            "select tables.run_id, tables.row_count from publish.published_tables as tables "
+            "inner join publish.run_log as runs on tables.run_id = runs.run_id "
+            "where tables.table_name = ? and runs.status = 'published' "
+            "order by runs.finished_at desc limit 1",
+            [suite.relation],
+        ).fetchone()
+    if previous is None or previous[1] < MIN_ROWS_FOR_VOLUME_CHECK:
+        return None
+    run_id, rows = previous
+    return {
+        "type": "expect_table_row_count_to_be_between",
+        "kwargs": {
+            "min_value": math.floor(rows * (1 - band)),
+            "max_value": math.ceil(rows * (1 + band)),
+        },
+        "meta": {
+            "volume_change_vs_run": run_id,
+            "previous_row_count": rows,
+            "band": band,
+        },
+    }
+
+
+def with_expectations(suite: SuiteFile, extra: list[dict[str, Any]]) -> SuiteFile:
+    definition = {**suite.definition}
+    definition["expectations"] = [*definition.get("expectations", []), *extra]
+    return SuiteFile(suite.path, suite.name, suite.asset_key, suite.relation, definition)
 
 
 def read_relation(warehouse_path: Path, relation: str) -> pd.DataFrame:
@@ -133,8 +193,14 @@ def build_expectation_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.path.name} on {suite.relation}.",
     )
     def expectation_check() -> dg.AssetCheckResult:
-        dataframe = read_relation(Settings.from_env().warehouse_path, suite.relation)
-        outcome = validate_dataframe(suite, dataframe)
+        failpoint("quality_gate")
+        settings = Settings.from_env()
+        dataframe = read_relation(settings.warehouse_path, suite.relation)
+        volume = volume_change_expectation(
+            suite, settings.published_path, settings.volume_change_band
+        )
+        checked = with_expectations(suite, [volume] if volume else [])
+        outcome = validate_dataframe(checked, dataframe)
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -148,6 +214,9 @@ def build_expectation_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
                 "relation": suite.relation,
                 "rows": len(dataframe),
                 "expectations": outcome.evaluated,
+                "volume_checked_against": (
+                    volume["meta"]["volume_change_vs_run"] if volume else None
+                ),
                 "failed_expectations": len(outcome.failures),
             },
         )

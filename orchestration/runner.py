@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
@@ -13,10 +15,19 @@ from rich.console import Console
 from rich.table import Table
 
 from orchestration.manifest import ManifestError, parse_dbt_project
+from orchestration.publish import (
+    RunRecord,
+    is_publish_gate_check,
+    record_unpublished_run,
+    utc_now,
+)
+from orchestration.resource_errors import diagnose
 from orchestration.schedules import customer_warehouse_daily
 from orchestration.settings import Settings
 
 JOB_NAME = customer_warehouse_daily.name
+RAW_STEP = "raw_landing_files"
+DBT_STEP = "customer_warehouse_dbt_assets"
 QUIET_LOGGERS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -29,6 +40,31 @@ class RunReport:
     checks_failed: list[str] = field(default_factory=list)
     step_failures: list[str] = field(default_factory=list)
     executed_steps: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    # gate -> [passed, warned, failed] check counts (build: dbt tests; publish: GX, identity)
+    check_counts: dict[str, list[int]] = field(
+        default_factory=lambda: {"build": [0, 0, 0], "publish": [0, 0, 0]}
+    )
+
+    def gate_results(self) -> dict[str, str]:
+        """Each gate's result: passed or failed with its check counts, or not run."""
+        results = {"ingest": "not run", "build": "not run", "publish": "not run"}
+        if RAW_STEP in self.failed_steps:
+            results["ingest"] = "failed"
+        elif RAW_STEP in self.executed_steps:
+            results["ingest"] = "passed"
+        for gate, (passed, warned, failed) in self.check_counts.items():
+            step_failed = gate == "build" and DBT_STEP in self.failed_steps
+            if failed or step_failed or passed or warned:
+                verdict = "failed" if failed or step_failed else "passed"
+                results[gate] = f"{verdict}: {passed} passed, {warned} warned, {failed} failed"
+        return results
+
+    def failed_gate(self) -> str | None:
+        failed = [gate for gate, result in self.gate_results().items() if result.startswith("fail")]
+        if failed:
+            return failed[0]
+        return None if self.success else "after_gates"
 
 
 def execute_job(settings: Settings) -> RunReport:
@@ -41,20 +77,54 @@ def execute_job(settings: Settings) -> RunReport:
     from orchestration.definitions import build_definitions
 
     defs = build_definitions()
+    started_at = utc_now()
     started = time.perf_counter()
     with dg.DagsterInstance.get() as instance:
         result = defs.resolve_job_def(JOB_NAME).execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET_LOGGERS
         )
-    return report_from_result(result, time.perf_counter() - started)
+    report = report_from_result(result, time.perf_counter() - started)
+    with_resource_diagnoses(report, settings)
+    if not report.success:
+        log_failed_run(report, settings, started_at)
+    return report
+
+
+def log_failed_run(report: RunReport, settings: Settings, started_at: datetime | None) -> None:
+    """Append the failed run to the published run log; the published marts stay as they were."""
+    record_unpublished_run(
+        settings.published_path,
+        RunRecord(
+            run_id=report.run_id,
+            as_of_date=settings.as_of_date.isoformat() if settings.as_of_date else None,
+            started_at=started_at,
+            status="failed",
+            gate_results=report.gate_results(),
+            failed_gate=report.failed_gate(),
+            problems=report.step_failures + report.checks_failed,
+        ),
+    )
 
 
 def report_from_result(result: dg.ExecuteInProcessResult, seconds: float) -> RunReport:
-    report = RunReport(run_id=result.run_id, success=result.success, seconds=seconds)
-    for event in result.all_events:
+    return report_from_events(result.run_id, result.success, seconds, result.all_events)
+
+
+def report_from_events(
+    run_id: str, success: bool, seconds: float, events: Iterable[dg.DagsterEvent]
+) -> RunReport:
+    report = RunReport(run_id=run_id, success=success, seconds=seconds)
+    for event in events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+            gate = "publish" if is_publish_gate_check(evaluation.check_name) else "build"
+            if evaluation.passed:
+                report.check_counts[gate][0] += 1
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                report.check_counts[gate][1] += 1
+            else:
+                report.check_counts[gate][2] += 1
             (report.checks_passed if evaluation.passed else report.checks_failed).append(
                 name
                 + (
@@ -67,6 +137,7 @@ def report_from_result(result: dg.ExecuteInProcessResult, seconds: float) -> Run
             report.executed_steps.append(event.step_key)
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             report.executed_steps.append(event.step_key)
+            report.failed_steps.append(event.step_key)
             data = event.event_specific_data
             failure = data.user_failure_data
             if failure and failure.description:
@@ -75,6 +146,13 @@ def report_from_result(result: dg.ExecuteInProcessResult, seconds: float) -> Run
                 error = data.error.cause or data.error
                 message = f"{event.step_key}: {error.message}"
             report.step_failures.append(message.strip())
+    return report
+
+
+def with_resource_diagnoses(report: RunReport, settings: Settings) -> RunReport:
+    """Lead the failures with a plain diagnosis when memory or disk ran out."""
+    diagnoses = {diagnose(failure, settings) for failure in report.step_failures} - {None}
+    report.step_failures[:0] = sorted(diagnoses)
     return report
 
 
@@ -91,7 +169,8 @@ def published_row_counts(published_path: Path) -> tuple[list[tuple[str, int]], t
             for (name,) in tables
         ]
         last = connection.execute(
-            "select run_id, published_at from publish.run_log order by published_at desc limit 1"
+            "select run_id, finished_at from publish.run_log where status = 'published' "
+            "order by finished_at desc limit 1"
         ).fetchone()
     return counts, last
 

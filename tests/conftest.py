@@ -94,3 +94,21 @@ def published_run(
     with WarehouseEnvironment(root, demo_data[0], truth_dir=demo_data[1]) as settings:
         report = execute_job(settings)
         yield settings, report, root
+
+
+def published_marts_digest(published_path: Path) -> dict[str, str]:
+    """Each published mart and audience: a digest of its rows in a fixed order (query results)."""
+    import hashlib
+
+    import duckdb
+
+    digests = {}
+    with duckdb.connect(str(published_path), read_only=True) as connection:
+        tables = connection.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where schema_name in ('marts', 'audiences') order by 1"
+        ).fetchall()
+        for (table,) in tables:
+            rows = connection.execute(f"select * from {table} order by all").fetchall()
+            digests[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return digests

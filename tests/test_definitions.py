@@ -38,3 +38,6 @@ def test_definitions_wire_every_layer_and_the_gates():
 
     schedule = definitions.resolve_schedule_def("customer_warehouse_daily_schedule")
     assert schedule.cron_schedule == "0 5 * * *"
+    # Failed runs the daemon launches reach the run log through this sensor.
+    sensor = definitions.resolve_sensor_def("log_failed_runs_in_the_run_log")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING

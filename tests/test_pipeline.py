@@ -8,12 +8,13 @@ import json
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
 from orchestration.evaluation import evaluate_identity
-from orchestration.runner import execute_job
+from orchestration.runner import execute_job, report_from_events
 from orchestration.settings import PROJECT_ROOT
-from tests.conftest import WarehouseEnvironment
+from tests.conftest import WarehouseEnvironment, published_marts_digest
 
 DBT_STEP = "customer_warehouse_dbt_assets"
 
@@ -41,6 +42,21 @@ def _seed_previous_publish(published_run, root: Path) -> Path:
     return target
 
 
+def _assert_logged_as_failed(
+    published: Path, run_id: str, gate: str, still_published: str | None
+) -> None:
+    """The failed run is in the run log, at its gate, and the marts are still the last publish."""
+    with duckdb.connect(str(published), read_only=True) as connection:
+        row = connection.execute(
+            "select status, failed_gate, published_run_id, problems from publish.run_log "
+            "where run_id = ?",
+            [run_id],
+        ).fetchone()
+    assert row is not None, "the failed run is not in the run log"
+    assert row[:3] == ("failed", gate, still_published)
+    assert row[3], "the run log does not say what failed"
+
+
 def test_good_run_publishes_every_mart_and_exports_every_audience(published_run):
     settings, report, _ = published_run
     assert report.success, report.step_failures
@@ -59,8 +75,24 @@ def test_good_run_publishes_every_mart_and_exports_every_audience(published_run)
         assert {"marts.customers", "marts.customer_lifecycle_monthly"} <= tables
         assert not any(name.startswith(("staging.", "intermediate.")) for name in tables)
         assert connection.execute("select count(*) from marts.customers").fetchone()[0] > 100
-        run_log = connection.execute("select run_id from publish.run_log").fetchall()
-        assert run_log == [(report.run_id,)]
+        run_log = connection.execute(
+            "select run_id, status, failed_gate, ingest_gate, build_gate, publish_gate, "
+            "published_run_id, started_at < finished_at from publish.run_log"
+        ).fetchall()
+        assert len(run_log) == 1
+        assert run_log[0][:3] == (report.run_id, "published", None)
+        assert run_log[0][3] == "passed"
+        assert run_log[0][4].startswith("passed: ") and run_log[0][5].startswith("passed: ")
+        assert run_log[0][6:] == (report.run_id, True)
+        published_tables = dict(
+            connection.execute(
+                "select table_name, row_count from publish.published_tables"
+            ).fetchall()
+        )
+        assert (
+            published_tables["marts.customers"]
+            == connection.execute("select count(*) from marts.customers").fetchone()[0]
+        )
         audience_rows = {
             name: connection.execute(f"select count(*) from audiences.{name}").fetchone()[0]
             for (name,) in connection.execute(
@@ -96,7 +128,7 @@ def test_negative_order_amounts_fail_the_build_gate_and_publish_nothing(
         _rewrite_csv(path, lambda row: {**row, "total_amount": "-25.00"})
     root = tmp_path / "run"
     published = _seed_previous_publish(published_run, root)
-    before = _sha256(published)
+    before = published_marts_digest(published)
 
     with WarehouseEnvironment(root, raw_dir) as settings:
         report = execute_job(settings)
@@ -107,7 +139,8 @@ def test_negative_order_amounts_fail_the_build_gate_and_publish_nothing(
     assert "quarantine" in failure or "rejected" in failure, failure
     assert "published_warehouse" not in report.executed_steps
     assert not any(step.startswith("exports") for step in report.executed_steps)
-    assert _sha256(published) == before
+    assert published_marts_digest(published) == before
+    _assert_logged_as_failed(published, report.run_id, "build", published_run[1].run_id)
     assert not (settings.exports_dir).exists() or not any(settings.exports_dir.iterdir())
 
 
@@ -124,13 +157,24 @@ def test_missing_required_column_fails_the_ingest_gate_naming_file_and_column(co
 
     with WarehouseEnvironment(tmp_path / "run", raw_dir) as settings:
         report = execute_job(settings)
+        # Runs the daemon launches are logged by the failure sensor, from the run's event log.
+        with dg.DagsterInstance.get() as instance:
+            events = [
+                entry.dagster_event
+                for entry in instance.all_logs(report.run_id)
+                if entry.is_dagster_event
+            ]
+    rebuilt = report_from_events(report.run_id, False, 0.0, events)
+    assert rebuilt.failed_gate() == "ingest"
+    assert rebuilt.step_failures == report.step_failures
 
     assert not report.success
     failure = "\n".join(report.step_failures)
     assert "Ingest gate failed" in failure
     assert str(broken) in failure and "total_amount" in failure
     assert DBT_STEP not in report.executed_steps
-    assert not settings.published_path.exists()
+    assert published_marts_digest(settings.published_path) == {}
+    _assert_logged_as_failed(settings.published_path, report.run_id, "ingest", None)
 
 
 def test_violated_expectation_fails_the_publish_gate(published_run, demo_data, tmp_path):
@@ -144,7 +188,7 @@ def test_violated_expectation_fails_the_publish_gate(published_run, demo_data, t
     suite_path.write_text(json.dumps(suite))
     root = tmp_path / "run"
     published = _seed_previous_publish(published_run, root)
-    before = _sha256(published)
+    before = published_marts_digest(published)
 
     environment = WarehouseEnvironment(root, demo_data[0])
     environment.values["CW_EXPECTATIONS_DIR"] = str(expectations)
@@ -156,7 +200,8 @@ def test_violated_expectation_fails_the_publish_gate(published_run, demo_data, t
     assert any("expect_table_row_count_to_be_between" in n for n in report.checks_failed)
     assert DBT_STEP in report.executed_steps
     assert "published_warehouse" not in report.executed_steps
-    assert _sha256(published) == before
+    assert published_marts_digest(published) == before
+    _assert_logged_as_failed(published, report.run_id, "publish", published_run[1].run_id)
 
 
 def test_cli_help_explains_commands():

@@ -7,7 +7,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import publish_warehouse
+from orchestration.publish import RunRecord, publish_warehouse, record_unpublished_run
+
+
+def _published(run_id: str, as_of_date: str | None = None) -> RunRecord:
+    return RunRecord(
+        run_id=run_id,
+        as_of_date=as_of_date,
+        started_at=None,
+        status="published",
+        gate_results={"ingest": "passed", "build": "passed", "publish": "passed"},
+    )
 
 
 def _working_warehouse(path: Path, customers: int) -> Path:
@@ -24,9 +34,9 @@ def _working_warehouse(path: Path, customers: int) -> Path:
 
 def test_publish_copies_marts_and_audiences_only_and_appends_the_run_log(tmp_path):
     published = tmp_path / "out" / "published.duckdb"
-    publish_warehouse(_working_warehouse(tmp_path / "w1.duckdb", 3), published, "run-1", None)
+    publish_warehouse(_working_warehouse(tmp_path / "w1.duckdb", 3), published, _published("run-1"))
     result = publish_warehouse(
-        _working_warehouse(tmp_path / "w2.duckdb", 5), published, "run-2", "2026-06-30"
+        _working_warehouse(tmp_path / "w2.duckdb", 5), published, _published("run-2", "2026-06-30")
     )
     assert result.row_counts == {"audiences.aud_x": 1, "marts.customers": 5}
     with duckdb.connect(str(published), read_only=True) as connection:
@@ -37,24 +47,71 @@ def test_publish_copies_marts_and_audiences_only_and_appends_the_run_log(tmp_pat
         }
         assert schemas == {"marts", "audiences", "publish"}
         log = connection.execute(
-            "select run_id, cast(as_of_date as varchar), row_count "
-            "from publish.run_log order by published_at"
+            "select run_id, cast(as_of_date as varchar), status, published_run_id, row_count "
+            "from publish.run_log order by finished_at"
         ).fetchall()
-    assert log == [("run-1", None, 4), ("run-2", "2026-06-30", 6)]
+        tables = connection.execute(
+            "select run_id, table_name, row_count from publish.published_tables order by all"
+        ).fetchall()
+    assert log == [
+        ("run-1", None, "published", "run-1", 4),
+        ("run-2", "2026-06-30", "published", "run-2", 6),
+    ]
+    assert tables == [
+        ("run-1", "audiences.aud_x", 1),
+        ("run-1", "marts.customers", 3),
+        ("run-2", "audiences.aud_x", 1),
+        ("run-2", "marts.customers", 5),
+    ]
     assert sorted(p.name for p in published.parent.iterdir()) == ["published.duckdb"]
 
 
 def test_a_failed_publish_leaves_the_previous_file_untouched(tmp_path):
     published = tmp_path / "published.duckdb"
-    publish_warehouse(_working_warehouse(tmp_path / "w1.duckdb", 3), published, "run-1", None)
+    publish_warehouse(_working_warehouse(tmp_path / "w1.duckdb", 3), published, _published("run-1"))
     before = published.read_bytes()
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     with pytest.raises(RuntimeError, match="nothing to publish"):
-        publish_warehouse(empty, published, "run-2", None)
+        publish_warehouse(empty, published, _published("run-2"))
     assert published.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "empty.duckdb",
         "published.duckdb",
         "w1.duckdb",
     ]
+
+
+def test_a_failed_run_is_logged_and_the_marts_stay_as_they_were(tmp_path):
+    published = tmp_path / "published.duckdb"
+    publish_warehouse(_working_warehouse(tmp_path / "w1.duckdb", 3), published, _published("run-1"))
+    (tmp_path / ".published.duckdb.killed-run.tmp").write_bytes(b"half written")
+    record_unpublished_run(
+        published,
+        RunRecord(
+            run_id="run-2",
+            as_of_date="2026-06-30",
+            started_at=None,
+            status="failed",
+            gate_results={"ingest": "passed", "build": "failed: 3 passed, 0 warned, 1 failed"},
+            failed_gate="build",
+            problems=["Build gate failed: not_null_customers_customer_id"],
+        ),
+    )
+    with duckdb.connect(str(published), read_only=True) as connection:
+        assert connection.execute("select count(*) from marts.customers").fetchone() == (3,)
+        log = connection.execute(
+            "select run_id, status, failed_gate, build_gate, publish_gate, published_run_id, "
+            "problems from publish.run_log order by finished_at"
+        ).fetchall()
+    assert log[1] == (
+        "run-2",
+        "failed",
+        "build",
+        "failed: 3 passed, 0 warned, 1 failed",
+        None,
+        "run-1",
+        "Build gate failed: not_null_customers_customer_id",
+    )
+    # A killed run's half-written copy is cleaned up by the next run.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w1.duckdb"]

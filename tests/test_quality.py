@@ -83,3 +83,76 @@ def test_every_committed_suite_targets_a_dbt_model():
         assert suite.relation in relations, suite.path
         assert graph.has(suite.asset_key), suite.path
         assert suite.asset_key.path == suite.relation.split("."), suite.path
+
+
+def _published_with_counts(path, counts_by_run):
+    """A published file whose run log says each run published marts.people with that many rows."""
+    import duckdb
+
+    from orchestration.publish import RUN_LOG_DDL
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(RUN_LOG_DDL)
+        for minute, (run_id, status, rows) in enumerate(counts_by_run):
+            connection.execute(
+                "insert into publish.run_log (run_id, finished_at, status) "
+                "values (?, timestamp '2026-06-30 00:00:00' + to_minutes(?), ?)",
+                [run_id, minute, status],
+            )
+            connection.execute(
+                "insert into publish.published_tables values (?, 'marts.people', ?)",
+                [run_id, rows],
+            )
+    return path
+
+
+def test_volume_change_against_the_last_published_run_fails_outside_the_band(tmp_path):
+    from orchestration.quality import volume_change_expectation, with_expectations
+
+    suite = _suite(tmp_path, [])
+    published = _published_with_counts(
+        tmp_path / "published.duckdb", [("run-1", "published", 5000), ("run-2", "published", 1000)]
+    )
+    volume = volume_change_expectation(suite, published, band=0.5)
+    assert volume["kwargs"] == {"min_value": 500, "max_value": 1500}
+    checked = with_expectations(suite, [volume])
+    assert validate_dataframe(checked, pd.DataFrame({"person_id": range(1400)})).success
+    shrunk = validate_dataframe(checked, pd.DataFrame({"person_id": range(400)}))
+    assert not shrunk.success
+    assert "last published run run-2 had 1000 rows" in shrunk.failures[0]
+    assert "±50%" in shrunk.failures[0]
+
+
+def test_volume_change_is_not_checked_without_a_previous_publish(tmp_path):
+    from orchestration.quality import volume_change_expectation
+
+    suite = _suite(tmp_path, [])
+    assert volume_change_expectation(suite, tmp_path / "none.duckdb", band=0.5) is None
+    small = _published_with_counts(tmp_path / "small.duckdb", [("run-1", "published", 10)])
+    assert volume_change_expectation(suite, small, band=0.5) is None
+
+
+def test_the_customers_suite_stops_a_cluster_above_the_size_limit():
+    suite = load_suite_file(PROJECT_ROOT / "expectations" / "customers.json")
+    limits = [
+        item["kwargs"]["max_value"]
+        for item in suite.definition["expectations"]
+        if item["kwargs"].get("column") == "source_record_count"
+    ]
+    assert limits == [200]
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["cus_0000000000000001", "cus_0000000000000002"],
+            "lifetime_revenue_usd": [0.0, 1.0],
+            "lifecycle_stage": ["new", "active"],
+            "email": ["a@x.com", "b@x.com"],
+            "phone_e164": [None, None],
+            "source_record_count": [3, 201],
+        }
+    )
+    outcome = validate_dataframe(suite, frame)
+    assert not outcome.success
+    assert outcome.failures == [
+        "expect_column_values_to_be_between on column source_record_count: observed [201] "
+        "(1 unexpected rows)"
+    ]
