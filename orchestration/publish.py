@@ -144,7 +144,7 @@ def record_unpublished_run(published_path: Path, record: RunRecord) -> None:
         if published_path.exists():
             shutil.copyfile(published_path, staging_path)
         with duckdb.connect(str(staging_path)) as connection:
-            connection.execute(RUN_LOG_DDL)
+            _upgrade_run_log(connection)
             already_logged = connection.execute(
                 "select count(*) from publish.run_log where run_id = ?", [record.run_id]
             ).fetchone()[0]
@@ -159,6 +159,46 @@ def record_unpublished_run(published_path: Path, record: RunRecord) -> None:
         os.replace(staging_path, published_path)
     finally:
         _remove_database_files(staging_path)
+
+
+def _run_log_rows(connection: duckdb.DuckDBPyConnection, catalog: str) -> str:
+    """A query for the run log in `catalog` in today's columns, whichever version wrote it."""
+    columns = {
+        row[0]
+        for row in connection.execute(
+            "select column_name from information_schema.columns where table_catalog = ? "
+            "and table_schema = 'publish' and table_name = 'run_log'",
+            [catalog],
+        ).fetchall()
+    }
+    if "status" in columns:
+        return f"select {RUN_LOG_COLUMNS} from {catalog}.publish.run_log"
+    # The first run log (run_id, published_at, as_of_date, table_count, row_count) held publishes
+    # only: each row is a published run.
+    return (
+        "select run_id, as_of_date, null, published_at, 'published', null, null, null, null, "
+        f"null, run_id, table_count, row_count from {catalog}.publish.run_log"
+    )
+
+
+def _upgrade_run_log(connection: duckdb.DuckDBPyConnection) -> None:
+    """Bring a run log written by an earlier version to today's columns, rows kept."""
+    catalog = connection.execute("select current_database()").fetchone()[0]
+    has_log = connection.execute(
+        "select count(*) from information_schema.tables where table_catalog = ? "
+        "and table_schema = 'publish' and table_name = 'run_log'",
+        [catalog],
+    ).fetchone()[0]
+    if has_log:
+        rows = _run_log_rows(connection, catalog)
+        connection.execute(f"create temp table upgraded_run_log as {rows}")
+        connection.execute("drop table publish.run_log")
+    connection.execute(RUN_LOG_DDL)
+    if has_log:
+        connection.execute(
+            f"insert into publish.run_log ({RUN_LOG_COLUMNS}) select * from upgraded_run_log"
+        )
+        connection.execute("drop table upgraded_run_log")
 
 
 def _copy_run_log(connection: duckdb.DuckDBPyConnection, published_path: Path) -> None:
@@ -176,7 +216,7 @@ def _copy_run_log(connection: duckdb.DuckDBPyConnection, published_path: Path) -
     if "run_log" in previous_tables:
         connection.execute(
             f"insert into publish.run_log ({RUN_LOG_COLUMNS}) "
-            f"select {RUN_LOG_COLUMNS} from previous.publish.run_log"
+            + _run_log_rows(connection, "previous")
         )
     if "published_tables" in previous_tables:
         connection.execute(

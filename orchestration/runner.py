@@ -86,7 +86,12 @@ def execute_job(settings: Settings) -> RunReport:
     report = report_from_result(result, time.perf_counter() - started)
     with_resource_diagnoses(report, settings)
     if not report.success:
-        log_failed_run(report, settings, started_at)
+        try:
+            log_failed_run(report, settings, started_at)
+        except (duckdb.Error, OSError) as error:  # never hide the run's own failure
+            report.step_failures.append(
+                f"The failed run could not be added to {settings.published_path}'s run log: {error}"
+            )
     return report
 
 

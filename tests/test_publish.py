@@ -115,3 +115,46 @@ def test_a_failed_run_is_logged_and_the_marts_stay_as_they_were(tmp_path):
     )
     # A killed run's half-written copy is cleaned up by the next run.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w1.duckdb"]
+
+
+def _published_by_the_first_version(path: Path) -> Path:
+    """A published file as the first run log version wrote it (publishes only, five columns)."""
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("create schema marts; create schema publish")
+        connection.execute("create table marts.customers as select range as id from range(2)")
+        connection.execute(
+            "create table publish.run_log (run_id varchar not null, published_at timestamp "
+            "not null, as_of_date date, table_count integer not null, row_count bigint not null)"
+        )
+        connection.execute(
+            "insert into publish.run_log values "
+            "('old-run', timestamp '2026-06-01 05:00:00', date '2026-05-31', 1, 2)"
+        )
+    return path
+
+
+def test_a_run_log_of_the_first_version_is_carried_over_by_publish_and_failure(tmp_path):
+    expected_old_row = ("old-run", "published", "old-run", 2)
+    query = (
+        "select run_id, status, published_run_id, row_count from publish.run_log "
+        "order by finished_at"
+    )
+    published = _published_by_the_first_version(tmp_path / "published.duckdb")
+    record_unpublished_run(
+        published,
+        RunRecord(run_id="failed-run", as_of_date=None, started_at=None, status="failed"),
+    )
+    with duckdb.connect(str(published), read_only=True) as connection:
+        assert connection.execute(query).fetchall() == [
+            expected_old_row,
+            ("failed-run", "failed", "old-run", None),
+        ]
+        assert connection.execute("select count(*) from marts.customers").fetchone() == (2,)
+
+    published = _published_by_the_first_version(tmp_path / "again.duckdb")
+    publish_warehouse(_working_warehouse(tmp_path / "w.duckdb", 3), published, _published("new"))
+    with duckdb.connect(str(published), read_only=True) as connection:
+        assert connection.execute(query).fetchall() == [
+            expected_old_row,
+            ("new", "published", "new", 4),
+        ]
