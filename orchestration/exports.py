@@ -21,6 +21,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from orchestration.publish import quote_identifier, sql_string
 from orchestration.settings import Settings
 
 
@@ -121,15 +122,13 @@ def export_audience(
         # The audience is read once; every other file is written from the Parquet copy.
         connection.execute(
             f"copy (select * from {audience.relation} order by {key}) to "
-            f"{_sql_string(str(snapshot))} (format parquet)"
+            f"{sql_string(str(snapshot))} (format parquet)"
         )
-        exported = f"read_parquet({_sql_string(str(snapshot))})"
+        exported = f"read_parquet({sql_string(str(snapshot))})"
         connection.execute(
-            f"copy (from {exported}) to {_sql_string(str(csv_path))} (format csv, header true)"
+            f"copy (from {exported}) to {sql_string(str(csv_path))} (format csv, header true)"
         )
-        connection.execute(
-            f"copy (from {exported}) to {_sql_string(str(jsonl_path))} (format json)"
-        )
+        connection.execute(f"copy (from {exported}) to {sql_string(str(jsonl_path))} (format json)")
         schema = [
             {"name": name, "type": column_type}
             for name, column_type, *_ in connection.execute(f"describe from {exported}").fetchall()
@@ -137,14 +136,14 @@ def export_audience(
         row_count = connection.execute(f"select count(*) from {exported}").fetchone()[0]
         old_snapshot = Path(previous["folder"]) / f"{audience.name}.parquet" if previous else None
         diff_query = (
-            DIFF_SQL.format(key=_quote(key))
+            DIFF_SQL.format(key=quote_identifier(key))
             if old_snapshot
-            else f"select 'added' as change, * from {exported} order by {_quote(key)}"
+            else f"select 'added' as change, * from {exported} order by {quote_identifier(key)}"
         )
         parameters = {"new": str(snapshot), "old": str(old_snapshot)} if old_snapshot else {}
         connection.execute(f"create temp table audience_diff as {diff_query}", parameters)
         for path, options in ((diff_parquet, "format parquet"), (diff_csv, "format csv, header")):
-            connection.execute(f"copy audience_diff to {_sql_string(str(path))} ({options})")
+            connection.execute(f"copy audience_diff to {sql_string(str(path))} ({options})")
         diff_counts = dict(
             connection.execute("select change, count(*) from audience_diff group by 1").fetchall()
         )
@@ -153,12 +152,12 @@ def export_audience(
             "copy (select from_customer_id, to_customer_id, change_type, changed_at "
             "from marts.customer_id_changes "
             "where $since is null or changed_at > cast($since as timestamp) "
-            f"order by changed_at, from_customer_id) to {_sql_string(str(changes_csv))} "
+            f"order by changed_at, from_customer_id) to {sql_string(str(changes_csv))} "
             "(format csv, header true)",
             {"since": since},
         )
         id_change_count = connection.execute(
-            f"select count(*) from read_csv({_sql_string(str(changes_csv))})"
+            f"select count(*) from read_csv({sql_string(str(changes_csv))})"
         ).fetchone()[0]
     manifest = {
         "audience": audience.name,
@@ -189,14 +188,6 @@ def export_audience(
         {"run_id": run_id, "folder": str(run_folder), "row_count": row_count},
     )
     return manifest
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def build_export_asset(audience: Audience, published: dg.AssetKey) -> dg.AssetsDefinition:

@@ -80,11 +80,13 @@ class PublishResult:
         return sum(self.row_counts.values())
 
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
+    """A DuckDB identifier in double quotes, safe whatever it contains."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _sql_string(value: str) -> str:
+def sql_string(value: str) -> str:
+    """A SQL string literal, safe whatever the text (paths with quotes included)."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -101,7 +103,7 @@ def publish_warehouse(
     row_counts: dict[str, int] = {}
     try:
         with duckdb.connect(str(staging_path)) as connection:
-            connection.execute(f"attach {_sql_string(str(working_path))} as working (read_only)")
+            connection.execute(f"attach {sql_string(str(working_path))} as working (read_only)")
             tables = connection.execute(
                 "select table_schema, table_name from information_schema.tables "
                 "where table_catalog = 'working' and table_type = 'BASE TABLE' "
@@ -114,8 +116,8 @@ def publish_warehouse(
                     "nothing to publish"
                 )
             for schema, table in tables:
-                connection.execute(f"create schema if not exists {_quote(schema)}")
-                target = f"{_quote(schema)}.{_quote(table)}"
+                connection.execute(f"create schema if not exists {quote_identifier(schema)}")
+                target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
                 connection.execute(f"create table {target} as select * from working.{target}")
                 row_counts[f"{schema}.{table}"] = connection.execute(
                     f"select count(*) from {target}"
@@ -205,7 +207,7 @@ def _copy_run_log(connection: duckdb.DuckDBPyConnection, published_path: Path) -
     connection.execute(RUN_LOG_DDL)
     if not published_path.exists():
         return
-    connection.execute(f"attach {_sql_string(str(published_path))} as previous (read_only)")
+    connection.execute(f"attach {sql_string(str(published_path))} as previous (read_only)")
     previous_tables = {
         row[0]
         for row in connection.execute(
@@ -270,27 +272,37 @@ def _remove_database_files(path: Path) -> None:
         candidate.unlink(missing_ok=True)
 
 
+def new_check_counts() -> dict[str, list[int]]:
+    """Per gate with checks (build: dbt tests; publish: GX, identity): [passed, warned, failed]."""
+    return {"build": [0, 0, 0], "publish": [0, 0, 0]}
+
+
+def tally_check(counts: dict[str, list[int]], evaluation: dg.AssetCheckEvaluation) -> None:
+    gate = "publish" if is_publish_gate_check(evaluation.check_name) else "build"
+    if evaluation.passed:
+        counts[gate][0] += 1
+    elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+        counts[gate][1] += 1
+    else:
+        counts[gate][2] += 1
+
+
+def gate_summary(counts: list[int], failed: bool = False) -> str:
+    """`passed: 218 passed, 2 warned, 0 failed`, as the run log shows a gate."""
+    passed, warned, failed_checks = counts
+    verdict = "failed" if failed or failed_checks else "passed"
+    return f"{verdict}: {passed} passed, {warned} warned, {failed_checks} failed"
+
+
 def gate_results_so_far(instance: dg.DagsterInstance, run_id: str) -> dict[str, str]:
     """Each gate's result in this run, from the asset check evaluations it logged."""
     records = instance.get_records_for_run(
         run_id=run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
     ).records
-    counts = {gate: [0, 0, 0] for gate in ("build", "publish")}  # passed, warned, failed
+    counts = new_check_counts()
     for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        gate = "publish" if is_publish_gate_check(evaluation.check_name) else "build"
-        if evaluation.passed:
-            counts[gate][0] += 1
-        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
-            counts[gate][1] += 1
-        else:
-            counts[gate][2] += 1
-    results = {"ingest": "passed"}
-    for gate, (passed, warned, failed) in counts.items():
-        results[gate] = (
-            f"{'failed' if failed else 'passed'}: {passed} passed, {warned} warned, {failed} failed"
-        )
-    return results
+        tally_check(counts, record.event_log_entry.dagster_event.event_specific_data)
+    return {"ingest": "passed", **{gate: gate_summary(c) for gate, c in counts.items()}}
 
 
 def is_publish_gate_check(check_name: str) -> bool:

@@ -17,8 +17,10 @@ from rich.table import Table
 from orchestration.manifest import ManifestError, parse_dbt_project
 from orchestration.publish import (
     RunRecord,
-    is_publish_gate_check,
+    gate_summary,
+    new_check_counts,
     record_unpublished_run,
+    tally_check,
     utc_now,
 )
 from orchestration.resource_errors import diagnose
@@ -42,9 +44,7 @@ class RunReport:
     executed_steps: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     # gate -> [passed, warned, failed] check counts (build: dbt tests; publish: GX, identity)
-    check_counts: dict[str, list[int]] = field(
-        default_factory=lambda: {"build": [0, 0, 0], "publish": [0, 0, 0]}
-    )
+    check_counts: dict[str, list[int]] = field(default_factory=new_check_counts)
 
     def gate_results(self) -> dict[str, str]:
         """Each gate's result: passed or failed with its check counts, or not run."""
@@ -53,11 +53,10 @@ class RunReport:
             results["ingest"] = "failed"
         elif RAW_STEP in self.executed_steps:
             results["ingest"] = "passed"
-        for gate, (passed, warned, failed) in self.check_counts.items():
+        for gate, counts in self.check_counts.items():
             step_failed = gate == "build" and DBT_STEP in self.failed_steps
-            if failed or step_failed or passed or warned:
-                verdict = "failed" if failed or step_failed else "passed"
-                results[gate] = f"{verdict}: {passed} passed, {warned} warned, {failed} failed"
+            if step_failed or any(counts):
+                results[gate] = gate_summary(counts, failed=step_failed)
         return results
 
     def failed_gate(self) -> str | None:
@@ -123,13 +122,7 @@ def report_from_events(
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            gate = "publish" if is_publish_gate_check(evaluation.check_name) else "build"
-            if evaluation.passed:
-                report.check_counts[gate][0] += 1
-            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
-                report.check_counts[gate][1] += 1
-            else:
-                report.check_counts[gate][2] += 1
+            tally_check(report.check_counts, evaluation)
             (report.checks_passed if evaluation.passed else report.checks_failed).append(
                 name
                 + (
