@@ -43,9 +43,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check orchestration tests benchmarks
 	$(BIN)/sqlfluff lint models macros
 
-# make run's time at PEOPLE, then identity resolution on about a million source records.
+# The whole job per stage at each size (median of BENCH_REPEAT runs, peak memory, cost as a
+# multiple of one raw scan; results in benchmarks/results/), then identity resolution alone on
+# about a million source records, beside Splink alone.
+BENCH_PEOPLE ?= 10000 100000 1000000
+BENCH_REPEAT ?= 3
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_run.py --people $(PEOPLE) --repeat 3
+	$(BIN)/python benchmarks/bench_run.py --people $(BENCH_PEOPLE) --repeat $(BENCH_REPEAT)
 	$(BIN)/python benchmarks/bench_identity.py --people 195000
 
 clean:

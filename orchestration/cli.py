@@ -83,6 +83,10 @@ def run(
             help="As-of date YYYY-MM-DD [CW_AS_OF_DATE]; default: the data's latest date."
         ),
     ] = None,
+    report_json: Annotated[
+        Path | None,
+        typer.Option(help="Also write the run's outcome and step times to this JSON file."),
+    ] = None,
 ) -> None:
     """Run the whole Dagster job in-process: ingest gate, dbt build, GX gate, publish, exports."""
     from orchestration.runner import run_job
@@ -95,7 +99,7 @@ def run(
             console.print(f"[red]--as-of {as_of!r} is not a date in YYYY-MM-DD form.[/]")
             raise typer.Exit(2) from None
         os.environ["CW_AS_OF_DATE"] = as_of
-    succeeded = run_job(console)
+    succeeded = run_job(console, report_json)
     raise typer.Exit(0 if succeeded else 1)
 
 

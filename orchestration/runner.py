@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterable
@@ -45,6 +46,8 @@ class RunReport:
     failed_steps: list[str] = field(default_factory=list)
     # gate -> [passed, warned, failed] check counts (build: dbt tests; publish: GX, identity)
     check_counts: dict[str, list[int]] = field(default_factory=new_check_counts)
+    # step key -> seconds, for the steps that succeeded (benchmarks/bench_run.py reads these)
+    step_seconds: dict[str, float] = field(default_factory=dict)
 
     def gate_results(self) -> dict[str, str]:
         """Each gate's result: passed or failed with its check counts, or not run."""
@@ -133,6 +136,7 @@ def report_from_events(
             )
         elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
             report.executed_steps.append(event.step_key)
+            report.step_seconds[event.step_key] = event.event_specific_data.duration_ms / 1000
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             report.executed_steps.append(event.step_key)
             report.failed_steps.append(event.step_key)
@@ -219,7 +223,24 @@ def print_report(console: Console, report: RunReport, settings: Settings) -> Non
     )
 
 
-def run_job(console: Console) -> bool:
+def write_report_json(report: RunReport, path: Path) -> None:
+    """The run's outcome, step times and gate results as JSON, for scripts and benchmarks."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "run_id": report.run_id,
+        "success": report.success,
+        "seconds": round(report.seconds, 3),
+        "step_seconds": {step: round(value, 3) for step, value in report.step_seconds.items()},
+        "gate_results": report.gate_results(),
+        "failed_gate": report.failed_gate(),
+        "checks_passed": len(report.checks_passed),
+        "checks_failed": report.checks_failed,
+        "problems": report.step_failures,
+    }
+    path.write_text(json.dumps(summary, indent=2) + "\n")
+
+
+def run_job(console: Console, report_json: Path | None = None) -> bool:
     try:
         settings = Settings.from_env()
         with console.status(
@@ -229,5 +250,7 @@ def run_job(console: Console) -> bool:
     except (ManifestError, ValueError) as error:
         console.print(str(error), style="red", markup=False, highlight=False)
         return False
+    if report_json is not None:
+        write_report_json(report, report_json)
     print_report(console, report, settings)
     return report.success

@@ -64,6 +64,9 @@ def test_good_run_publishes_every_mart_and_exports_every_audience(published_run)
     assert any(":gx_" in name for name in report.checks_passed), "GX suites did not run"
     assert len(report.checks_passed) > 50, "dbt tests did not run as asset checks"
     assert any("identity_precision_against_ground_truth" in name for name in report.checks_passed)
+    # benchmarks/bench_run.py times the stages from these
+    assert report.step_seconds["customer_warehouse_dbt_assets"] > 1
+    assert {"raw_landing_files", "published_warehouse"} <= set(report.step_seconds)
 
     with duckdb.connect(str(settings.published_path), read_only=True) as connection:
         tables = {
