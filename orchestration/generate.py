@@ -34,7 +34,7 @@ import csv
 import json
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -50,6 +50,9 @@ HISTORY_DAYS = 911  # about 2.5 years: 2024-01-01 to 2026-06-30 by default
 MALFORMED_SHARE = 0.006
 DUPLICATE_SHARE = 0.01
 LATE_SHARE = 0.03
+# More people than this are simulated and written chunk by chunk (files named *_partNNN), so a
+# million people need a few GB rather than all their rows in memory at once.
+CHUNK_PEOPLE = 100_000
 
 # (Faker locale, country code, share of people)
 LOCALES = (("en_US", "US", 0.78), ("en_GB", "GB", 0.14), ("de_DE", "DE", 0.08))
@@ -565,34 +568,53 @@ class Generator:
         return phone_text(self.rng, person.phone_e164, country_on_row)
 
     def build(self, progress: Callable[[int], None] | None) -> World:
-        rng = self.rng
+        """Every table for all the people, in memory (small populations and tests)."""
+        (world,) = self.build_in_chunks(self.people, progress)
+        return world
+
+    def build_in_chunks(
+        self, chunk_people: int, progress: Callable[[int], None] | None
+    ) -> Iterator[World]:
+        """The tables chunk by chunk of people, so memory stays flat however many there are.
+
+        With one chunk (people <= chunk_people) the random draws, and so the files, are exactly
+        those of a single pass. Shared devices stay within a chunk; spend comes with the last.
+        """
         persons = [self.make_person(index) for index in range(self.people)]
         self.share_households(persons)
         step = max(1, self.people // 100)
-        for index, person in enumerate(persons):
-            if rng.random() < 0.7:
-                self.shop_account(person)
-            if rng.random() < 0.6:
-                self.web_activity(person)
-            self.orders(person)
-            if rng.random() < 0.25:
-                self.crm_contact(person)
-            if rng.random() < 0.2:
-                self.support_tickets(person)
-            self.consents_and_email(person)
-            if person.account_id and rng.random() < 0.21:
-                self.subscription(person)
-            if rng.random() < 0.15:
-                self.nps(person)
-            if rng.random() < 0.3:
-                self.loyalty(person)
-            if rng.random() < 0.005:
-                self.erasure(person)
-            if progress and ((index + 1) % step == 0 or index + 1 == self.people):
-                progress(index + 1)
-        self.shared_devices(persons)
-        self.marketing_spend()
-        return self.world
+        for start in range(0, self.people, chunk_people):
+            chunk = persons[start : start + chunk_people]
+            for index, person in enumerate(chunk, start=start):
+                self.simulate_person(person)
+                if progress and ((index + 1) % step == 0 or index + 1 == self.people):
+                    progress(index + 1)
+            self.shared_devices(chunk)
+            if start + chunk_people >= self.people:
+                self.marketing_spend()
+            yield self.world
+            self.world = World()
+
+    def simulate_person(self, person: Person) -> None:
+        rng = self.rng
+        if rng.random() < 0.7:
+            self.shop_account(person)
+        if rng.random() < 0.6:
+            self.web_activity(person)
+        self.orders(person)
+        if rng.random() < 0.25:
+            self.crm_contact(person)
+        if rng.random() < 0.2:
+            self.support_tickets(person)
+        self.consents_and_email(person)
+        if person.account_id and rng.random() < 0.21:
+            self.subscription(person)
+        if rng.random() < 0.15:
+            self.nps(person)
+        if rng.random() < 0.3:
+            self.loyalty(person)
+        if rng.random() < 0.005:
+            self.erasure(person)
 
     # ---- shop --------------------------------------------------------------------------------
     def shop_account(self, person: Person) -> None:
@@ -1280,24 +1302,32 @@ def clear_table_folder(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
 
 
-def write_world(world: World, raw_dir: Path, truth_path: Path) -> tuple[dict[str, int], list[Path]]:
+def write_world(
+    world: World, raw_dir: Path, truth_path: Path, part: int | None = None
+) -> tuple[dict[str, int], list[Path]]:
+    """Write one world; `part` numbers the chunk of a chunked generation (files get _partNNN)."""
     rows_per_table: dict[str, int] = {}
     written: list[Path] = []
     for table, columns in TABLES.items():
         folder = raw_dir / table[0] / table[1]
-        clear_table_folder(folder)
+        if not part:
+            clear_table_folder(folder)
         rows = world.rows.get(table, [])
         is_parquet = table in PARQUET_TABLES
         for file_name, file_rows in sorted(split_files(table, rows).items()):
-            path = folder / f"{file_name}.{'parquet' if is_parquet else 'csv'}"
+            if part is not None and not file_rows:
+                continue  # chunks add no header-only files (generate writes those at the end)
+            suffix = "" if part is None else f"_part{part:03d}"
+            path = folder / f"{file_name}{suffix}.{'parquet' if is_parquet else 'csv'}"
             writer = write_parquet if is_parquet else write_csv
             writer(path, columns, sort_rows(table, file_rows))
             written.append(path)
         rows_per_table[f"{table[0]}.{table[1]}"] = len(rows)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
-    with truth_path.open("w", newline="", encoding="utf-8") as handle:
+    with truth_path.open("a" if part else "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(("source_table", "record_key", "person_id"))
+        if not part:
+            writer.writerow(("source_table", "record_key", "person_id"))
         writer.writerows((*key, person) for key, person in sorted(world.truth.items()))
     written.append(truth_path)
     return rows_per_table, written
@@ -1321,16 +1351,30 @@ def generate(
     if truth_dir.resolve().is_relative_to(raw_dir.resolve()):
         raise ValueError("write the ground truth outside the landing directory (--truth-dir)")
     generator = Generator(people, seed, as_of)
-    world = generator.build(progress)
-    add_mess(world, generator.rng)
     truth_path = truth_dir / "identity_truth.csv"
-    rows_per_table, written = write_world(world, raw_dir, truth_path)
+    chunked = people > CHUNK_PEOPLE
+    rows_per_table: dict[str, int] = {}
+    written: list[Path] = []
+    truth_rows = 0
+    for part, world in enumerate(generator.build_in_chunks(CHUNK_PEOPLE, progress)):
+        add_mess(world, generator.rng)
+        part_rows, part_files = write_world(world, raw_dir, truth_path, part if chunked else None)
+        for table, count in part_rows.items():
+            rows_per_table[table] = rows_per_table.get(table, 0) + count
+        written += [path for path in part_files if path not in written]
+        truth_rows += len(world.truth)
+    for table, columns in TABLES.items():
+        folder = raw_dir / table[0] / table[1]
+        if chunked and not any(folder.iterdir()):  # as one pass writes it: a header, no rows
+            path = folder / f"{table[1]}.{'parquet' if table in PARQUET_TABLES else 'csv'}"
+            (write_parquet if table in PARQUET_TABLES else write_csv)(path, columns, [])
+            written.append(path)
     return GenerationSummary(
         people=people,
         seed=seed,
         as_of=as_of,
         rows_per_table=rows_per_table,
-        truth_rows=len(world.truth),
+        truth_rows=truth_rows,
         raw_dir=raw_dir,
         truth_path=truth_path,
         files=tuple(written),

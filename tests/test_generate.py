@@ -320,3 +320,24 @@ def test_command_line_entry_point(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "shop.orders" in result.stdout
     assert (tmp_path / "truth" / "identity_truth.csv").exists()
+
+
+def test_large_populations_are_written_chunk_by_chunk(tmp_path, monkeypatch):
+    """Chunks write *_partNNN files whose union is as consistent as one pass: every record
+    belongs to exactly one person, and the truth covers every identity record."""
+    import orchestration.generate as generate_module
+
+    monkeypatch.setattr(generate_module, "CHUNK_PEOPLE", 40)
+    raw, truth = tmp_path / "raw", tmp_path / "truth"
+    summary = generate(raw, truth, 100, SEED)
+    orders = sorted(p.name for p in (raw / "shop" / "orders").iterdir())
+    assert {"orders_2025_part000.csv", "orders_2025_part002.csv"} <= set(orders), orders
+    assert len(list((raw / "marketing" / "spend").iterdir())) == 1, "spend is written once"
+    rows = read_truth(truth)
+    assert len(rows) == summary.truth_rows
+    assert Counter((r["source_table"], r["record_key"]) for r in rows).most_common(1)[0][1] == 1
+    assert len({r["person_id"] for r in rows}) > 90  # a rare person leaves no record
+    account_ids = [row["account_id"] for row in read_rows(raw, "shop/customers")]
+    truth_accounts = {r["record_key"] for r in rows if r["source_table"] == "shop__customers"}
+    assert {a for a in account_ids if a} == truth_accounts
+    assert sum(summary.rows_per_table.values()) > 2_000
