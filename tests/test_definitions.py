@@ -41,3 +41,21 @@ def test_definitions_wire_every_layer_and_the_gates():
     # Failed runs the daemon launches reach the run log through this sensor.
     sensor = definitions.resolve_sensor_def("log_failed_runs_in_the_run_log")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_python_models_receive_every_config_value_they_read():
+    """dbt hands a Python model only the config keys it finds as standalone
+    `dbt.config.get("key")` calls; one buried in an expression silently reads the default."""
+    import re
+
+    parse_dbt_project(Settings.from_env())
+    python_models = [
+        node
+        for node in load_manifest()["nodes"].values()
+        if node["resource_type"] == "model" and node["language"] == "python"
+    ]
+    assert python_models
+    for node in python_models:
+        read_keys = set(re.findall(r"dbt\.config\.get\(\s*[\"'](\w+)[\"']", node["raw_code"]))
+        passed_keys = set(node["config"].get("config_keys_used") or [])
+        assert read_keys <= passed_keys, (node["name"], read_keys - passed_keys)

@@ -84,7 +84,9 @@ def _parameters_table(model: dict) -> pd.DataFrame:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    threshold = float(dbt.config.get("identity_match_probability_threshold") or 0.99)
+    # dbt only passes config keys read by a call standing on its own line (it scans the source).
+    configured_threshold = dbt.config.get("identity_match_probability_threshold")
+    threshold = float(configured_threshold or 0.99)
     candidates = dbt.ref("int_identity_match_candidates").df()
     empty = pd.DataFrame({column: pd.Series(dtype="object") for column in PAIR_COLUMNS})
     empty["match_probability"] = empty["match_probability"].astype("float64")
