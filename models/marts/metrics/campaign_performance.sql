@@ -72,10 +72,10 @@ attributed_orders as (
     from customer_clicks
     inner join orders
         on customer_clicks.customer_id = orders.customer_id
-        and orders.ordered_at >= customer_clicks.first_clicked_at
-        and orders.ordered_at < {{ dbt.dateadd(
+        and customer_clicks.first_clicked_at <= orders.ordered_at
+        and {{ dbt.dateadd(
             'day', var('campaign_attribution_window_days'), 'customer_clicks.first_clicked_at'
-        ) }}
+        ) }} > orders.ordered_at
     group by 1
 ),
 
@@ -86,10 +86,10 @@ converted_recipients as (
     from recipient_clicks
     inner join orders
         on recipient_clicks.customer_id = orders.customer_id
-        and orders.ordered_at >= recipient_clicks.first_clicked_at
-        and orders.ordered_at < {{ dbt.dateadd(
+        and recipient_clicks.first_clicked_at <= orders.ordered_at
+        and {{ dbt.dateadd(
             'day', var('campaign_attribution_window_days'), 'recipient_clicks.first_clicked_at'
-        ) }}
+        ) }} > orders.ordered_at
     group by 1
 ),
 

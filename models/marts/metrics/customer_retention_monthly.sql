@@ -28,10 +28,10 @@ base_customers as (
         customer_months.customer_id
     from calendar_months
     inner join customer_months
-        on customer_months.order_month < calendar_months.month_start_date
-        and customer_months.order_month >= cast({{ dbt.dateadd(
+        on calendar_months.month_start_date > customer_months.order_month
+        and cast({{ dbt.dateadd(
             'month', -1 * var('retention_lookback_months'), 'calendar_months.month_start_date'
-        ) }} as date)
+        ) }} as date) <= customer_months.order_month
 ),
 
 base_outcomes as (
