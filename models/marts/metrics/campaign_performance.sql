@@ -1,4 +1,8 @@
-{#- Orders are attributed to a campaign when the buyer clicked it in the 7 days before ordering. -#}
+{#
+    Counts are unique recipients (normalized emails) per event type. An order is attributed to a
+    campaign when its buyer clicked the campaign at most campaign_attribution_window_days before
+    ordering (from their first click on it); an order can count for more than one campaign.
+#}
 with
 
 campaigns as (
@@ -38,28 +42,54 @@ event_counts as (
     group by 1
 ),
 
-clicks as (
+recipient_clicks as (
     select
         email_events.campaign_id,
+        email_events.email_normalized,
         resolved.customer_id,
         min(email_events.occurred_at) as first_clicked_at
     from email_events
     inner join resolved
         on lower(trim(email_events.email)) = resolved.record_key
     where email_events.event_type = 'click'
+    group by 1, 2, 3
+),
+
+customer_clicks as (
+    select
+        campaign_id,
+        customer_id,
+        min(first_clicked_at) as first_clicked_at
+    from recipient_clicks
     group by 1, 2
 ),
 
 attributed_orders as (
     select
-        clicks.campaign_id,
+        customer_clicks.campaign_id,
         count(distinct orders.order_id) as attributed_order_count,
         sum(orders.net_revenue_usd) as attributed_revenue_usd
-    from clicks
+    from customer_clicks
     inner join orders
-        on clicks.customer_id = orders.customer_id
-        and orders.ordered_at >= clicks.first_clicked_at
-        and orders.ordered_at < {{ dbt.dateadd('day', 7, 'clicks.first_clicked_at') }}
+        on customer_clicks.customer_id = orders.customer_id
+        and customer_clicks.first_clicked_at <= orders.ordered_at
+        and {{ dbt.dateadd(
+            'day', var('campaign_attribution_window_days'), 'customer_clicks.first_clicked_at'
+        ) }} > orders.ordered_at
+    group by 1
+),
+
+converted_recipients as (
+    select
+        recipient_clicks.campaign_id,
+        count(distinct recipient_clicks.email_normalized) as converted_recipient_count
+    from recipient_clicks
+    inner join orders
+        on recipient_clicks.customer_id = orders.customer_id
+        and recipient_clicks.first_clicked_at <= orders.ordered_at
+        and {{ dbt.dateadd(
+            'day', var('campaign_attribution_window_days'), 'recipient_clicks.first_clicked_at'
+        ) }} > orders.ordered_at
     group by 1
 ),
 
@@ -87,10 +117,27 @@ final as (
             then cast(event_counts.bounce_count as double) / event_counts.sent_count
         end as bounce_rate,
         coalesce(attributed_orders.attributed_order_count, 0) as attributed_order_count,
-        coalesce(attributed_orders.attributed_revenue_usd, 0) as attributed_revenue_usd
+        coalesce(attributed_orders.attributed_revenue_usd, 0) as attributed_revenue_usd,
+        case when event_counts.sent_count > 0
+            then cast(event_counts.delivered_count as double) / event_counts.sent_count
+        end as delivery_rate,
+        case when event_counts.delivered_count > 0
+            then cast(event_counts.unsubscribe_count as double) / event_counts.delivered_count
+        end as unsubscribe_rate,
+        case when event_counts.delivered_count > 0
+            then cast(event_counts.complaint_count as double) / event_counts.delivered_count
+        end as complaint_rate,
+        coalesce(converted_recipients.converted_recipient_count, 0)
+            as converted_recipient_count,
+        case when event_counts.delivered_count > 0
+            then cast(coalesce(converted_recipients.converted_recipient_count, 0) as double)
+                / event_counts.delivered_count
+        end as conversion_rate
     from campaigns
     left join event_counts on campaigns.campaign_id = event_counts.campaign_id
     left join attributed_orders on campaigns.campaign_id = attributed_orders.campaign_id
+    left join converted_recipients
+        on campaigns.campaign_id = converted_recipients.campaign_id
 )
 
 select * from final

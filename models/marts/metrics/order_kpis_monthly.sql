@@ -65,7 +65,11 @@ final as (
         end as repeat_purchase_rate,
         case when order_totals.gross_revenue_usd > 0
             then cast(order_totals.refunded_usd / order_totals.gross_revenue_usd as double)
-        end as refund_rate
+        end as refund_rate,
+        case when customer_counts.customer_count > 0
+            then cast(order_totals.completed_order_count as double)
+                / customer_counts.customer_count
+        end as purchase_frequency
     from order_totals
     left join customer_counts
         on order_totals.order_month = customer_counts.order_month
