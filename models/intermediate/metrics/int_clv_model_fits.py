@@ -4,7 +4,7 @@ calibration: on completed orders up to clv_holdout_days before the as-of date, s
 int_clv_holdout_evaluation can score its predictions on the held-out days; full: on every
 completed order up to the as-of date, the fit int_customer_clv_predicted scores customers with.
 One row per model, fit and parameter. Too little data (small test sets) gives rows with a null
-value and fit_status too_little_data, and says so in the log; it never fails the build.
+value and fit_status too_little_data; it never fails the build.
 """
 
 from __future__ import annotations
