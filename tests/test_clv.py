@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -185,14 +186,19 @@ def test_clv_models_build_on_demo_data(demo_data, tmp_path: Path) -> None:
 
     # An as-of date with a few dozen buyers: no fit, null predictions, and a build that passes.
     # Only the as-of date and the CLV models are rebuilt; their other parents stay as built.
+    early_vars = {"as_of_date": "2024-09-30", "clv_holdout_days": 90}
     early = _dbt_build(
         demo_data[0], tmp_path, "--select", "int_as_of_date", "int_clv_model_fits+",
-        "--exclude-resource-type", "unit_test", "--vars", json.dumps({"as_of_date": "2024-09-30"}),
+        "--exclude-resource-type", "unit_test", "--vars", json.dumps(early_vars),
     )  # fmt: skip
     assert early.returncode == 0, early.stdout[-5000:]
     with duckdb.connect(str(tmp_path / "working.duckdb"), read_only=True) as connection:
         statuses = connection.execute(
             "select distinct fit_status, parameter_value is null from marts.clv_model_parameters"
+        ).fetchall()
+        calibration_end = connection.execute(
+            "select distinct calibration_end_date from marts.clv_model_parameters "
+            "where fit_name = 'calibration'"
         ).fetchall()
         evaluation = connection.execute(
             "select evaluation_status, predicted_purchase_count from marts.clv_holdout_evaluation"
@@ -205,6 +211,7 @@ def test_clv_models_build_on_demo_data(demo_data, tmp_path: Path) -> None:
         )
         total = connection.execute("select count(*) from marts.customer_clv").fetchone()[0]
     assert statuses == [("too_little_data", True)]
+    assert calibration_end == [(date(2024, 9, 30) - timedelta(days=90),)]
     assert evaluation == [("too_little_data", None)]
     assert set(customers) == {"too_little_data", "first_order_after_as_of_date"}
     assert sum(customers.values()) == total

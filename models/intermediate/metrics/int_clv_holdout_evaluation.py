@@ -41,18 +41,16 @@ def model(dbt, session):
         .project("customer_id, ordered_at, cast(net_revenue_usd as double) as value_usd")
         .df()
     )
-    first = fits.iloc[0]
-    calibration_end = pd.Timestamp(first["calibration_end_date"])
-    holdout_end = pd.Timestamp(
-        fits.loc[fits["fit_name"] == "calibration", "holdout_end_date"].iloc[0]
-    )
+    calibration = fits[fits["fit_name"] == "calibration"].iloc[0]
+    calibration_end = pd.Timestamp(calibration["calibration_end_date"])
+    holdout_end = pd.Timestamp(calibration["holdout_end_date"])
     summary = clv.rfm_summary(orders, calibration_end)
     actuals = _holdout_actuals(orders, calibration_end, holdout_end)
     actuals = actuals.reindex(summary["customer_id"]).fillna(0.0)
     bg_values, bg_status = _calibration(fits, "bg_nbd")
     gg_values, gg_status = _calibration(fits, "gamma_gamma")
     row = {
-        "as_of_date": pd.Timestamp(first["as_of_date"]),
+        "as_of_date": pd.Timestamp(calibration["as_of_date"]),
         "calibration_end_date": calibration_end,
         "holdout_end_date": holdout_end,
         "holdout_days": int((holdout_end - calibration_end).days),
@@ -68,7 +66,6 @@ def model(dbt, session):
     }
     if bg_status == "fitted" and gg_status == "fitted":
         row.update(_errors(summary, actuals, row, bg_values, gg_values))
-    print(f"int_clv_holdout_evaluation: {row['evaluation_status']}")
     return pd.DataFrame([row])
 
 

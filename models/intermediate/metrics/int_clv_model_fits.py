@@ -31,7 +31,7 @@ def _completed_orders(dbt) -> pd.DataFrame:
     )
 
 
-def _fit_rows(model_name: str, summary: pd.DataFrame) -> tuple[list[dict], str]:
+def _fit_rows(model_name: str, summary: pd.DataFrame) -> list[dict]:
     repeat_customers = int((summary["frequency"] > 0).sum())
     if len(summary) < MINIMUM_CUSTOMERS or repeat_customers < MINIMUM_REPEAT_CUSTOMERS:
         status, result = "too_little_data", None
@@ -57,29 +57,29 @@ def _fit_rows(model_name: str, summary: pd.DataFrame) -> tuple[list[dict], str]:
         }
         for name in PARAMETER_NAMES[model_name]
     ]
-    return rows, status
+    return rows
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    holdout_days = int(dbt.config.get("clv_holdout_days") or 180)
+    # A bare dbt.config.get call: dbt finds the config keys a Python model reads by parsing its
+    # code, and misses a call nested in an expression such as int(... or default).
+    holdout_days_config = dbt.config.get("clv_holdout_days")
+    holdout_days = int(holdout_days_config if holdout_days_config is not None else 180)
     as_of_date: date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     orders = _completed_orders(dbt)
-    first_order_date = (
-        pd.Timestamp(orders["ordered_at"].min()).date() if len(orders) else as_of_date
-    )
     calibration_end = as_of_date - timedelta(days=holdout_days)
     fits = {
         "calibration": (calibration_end, as_of_date),
         "full": (as_of_date, None),
     }
+    ordered_on = pd.to_datetime(orders["ordered_at"]).dt.normalize()
     rows = []
     for fit_name, (end_date, holdout_end) in fits.items():
         summary = clv.rfm_summary(orders, pd.Timestamp(end_date))
+        first_order_date = ordered_on[ordered_on <= pd.Timestamp(end_date)].min()
         for model_name in PARAMETER_NAMES:
-            fit_rows, status = _fit_rows(model_name, summary)
-            print(f"int_clv_model_fits: {model_name} {fit_name} fit to {end_date}: {status}")
-            for row in fit_rows:
+            for row in _fit_rows(model_name, summary):
                 row.update(
                     as_of_date=as_of_date,
                     fit_name=fit_name,
@@ -87,7 +87,7 @@ def model(dbt, session):
                     calibration_end_date=end_date,
                     holdout_end_date=holdout_end,
                 )
-            rows.extend(fit_rows)
+                rows.append(row)
     frame = pd.DataFrame(rows)
     for column in (
         "as_of_date",
@@ -95,5 +95,5 @@ def model(dbt, session):
         "calibration_end_date",
         "holdout_end_date",
     ):
-        frame[column] = pd.to_datetime(frame[column])
+        frame[column] = pd.to_datetime(frame[column]).dt.normalize()
     return frame.astype({"parameter_value": "float64", "log_likelihood": "float64"})

@@ -25,8 +25,12 @@ def _parameters(fits: pd.DataFrame, model_name: str) -> tuple[dict[str, float], 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    horizon_days = float(dbt.config.get("clv_horizon_days") or 365)
-    discount_rate = float(dbt.config.get("clv_annual_discount_rate") or 0)
+    # Bare dbt.config.get calls: dbt finds the config keys a Python model reads by parsing its
+    # code, and misses a call nested in an expression such as float(... or default).
+    horizon_config = dbt.config.get("clv_horizon_days")
+    discount_config = dbt.config.get("clv_annual_discount_rate")
+    horizon_days = float(horizon_config if horizon_config is not None else 365)
+    discount_rate = float(discount_config if discount_config is not None else 0)
     as_of_date: date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
     orders = (
         dbt.ref("int_orders_resolved")
@@ -52,7 +56,6 @@ def model(dbt, session):
     is_fitted = bg_status == "fitted" and gg_status == "fitted"
     if not is_fitted:
         status = bg_status if bg_status != "fitted" else gg_status
-        print(f"int_customer_clv_predicted: no predictions this run (fit status {status})")
         for column in (
             "expected_purchase_count",
             "probability_alive",
