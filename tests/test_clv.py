@@ -162,7 +162,8 @@ def test_clv_models_build_on_demo_data(demo_data, tmp_path: Path) -> None:
         ).fetchall()
         evaluation = connection.execute(
             "select evaluation_status, calibration_end_date, holdout_end_date, "
-            "predicted_purchase_count > 0, purchase_count_mean_absolute_error >= 0 "
+            "predicted_purchase_count > 0, purchase_count_mean_absolute_error >= 0, "
+            "baseline_purchase_count > 0 and baseline_mean_absolute_error >= 0 "
             "from marts.clv_holdout_evaluation"
         ).fetchall()
         customers = connection.execute(
@@ -177,8 +178,8 @@ def test_clv_models_build_on_demo_data(demo_data, tmp_path: Path) -> None:
         ("full", "bg_nbd", 4, True, True),
         ("full", "gamma_gamma", 3, True, True),
     ]
-    [(status, calibration_end, holdout_end, has_prediction, has_error)] = evaluation
-    assert status == "evaluated" and has_prediction and has_error
+    [(status, calibration_end, holdout_end, has_prediction, has_error, has_baseline)] = evaluation
+    assert status == "evaluated" and has_prediction and has_error and has_baseline
     assert (holdout_end - calibration_end).days == 180
     count, predicted, alive_in_range, clv_non_negative, buyer_count = customers
     assert count == predicted == buyer_count > 100

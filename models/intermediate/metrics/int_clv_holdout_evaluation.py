@@ -57,6 +57,7 @@ def model(dbt, session):
         "customer_count": len(summary),
         "actual_purchase_count": float(actuals["actual_purchase_count"].sum()),
         "actual_revenue_usd": float(actuals["actual_revenue_usd"].sum()),
+        **_baseline(summary, actuals, (holdout_end - calibration_end).days),
         "predicted_purchase_count": np.nan,
         "purchase_count_percentage_error": np.nan,
         "purchase_count_mean_absolute_error": np.nan,
@@ -67,6 +68,19 @@ def model(dbt, session):
     if bg_status == "fitted" and gg_status == "fitted":
         row.update(_errors(summary, actuals, row, bg_values, gg_values))
     return pd.DataFrame([row])
+
+
+def _baseline(summary: pd.DataFrame, actuals: pd.DataFrame, holdout_days: int) -> dict:
+    """A yardstick: every customer keeps buying at their calibration repeat rate, x / T."""
+    rate = summary["frequency"] / summary["T"].clip(lower=1)
+    predicted = (rate * holdout_days).to_numpy()
+    actual = actuals["actual_purchase_count"].to_numpy()
+    return {
+        "baseline_purchase_count": float(predicted.sum()),
+        "baseline_mean_absolute_error": float(np.mean(np.abs(predicted - actual)))
+        if len(actual)
+        else np.nan,
+    }
 
 
 def _errors(summary, actuals, row, bg_values, gg_values) -> dict:

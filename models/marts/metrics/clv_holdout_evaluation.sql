@@ -16,6 +16,8 @@ final as (
         cast(predicted_purchase_count as double) as predicted_purchase_count,
         cast(purchase_count_percentage_error as double) as purchase_count_percentage_error,
         cast(purchase_count_mean_absolute_error as double) as purchase_count_mean_absolute_error,
+        cast(baseline_purchase_count as double) as baseline_purchase_count,
+        cast(baseline_mean_absolute_error as double) as baseline_mean_absolute_error,
         cast(actual_revenue_usd as double) as actual_revenue_usd,
         cast(predicted_revenue_usd as double) as predicted_revenue_usd,
         cast(revenue_percentage_error as double) as revenue_percentage_error,
