@@ -338,3 +338,29 @@ def discounted_expected_purchases(
         total = total + (cumulative - previous) / (1 + annual_discount_rate) ** (end / 365.0)
         previous = cumulative
     return total
+
+
+@dataclass(frozen=True)
+class PredictionErrors:
+    predicted_total: float
+    actual_total: float
+    percentage_error: float
+    mean_absolute_error: float
+
+
+def prediction_errors(predicted: np.ndarray, actual: np.ndarray) -> PredictionErrors:
+    """Totals, 100 x (predicted - actual) / actual of the totals, and the per-customer MAE.
+
+    The percentage error is NaN when nothing happened (actual total 0), the MAE without customers.
+    """
+    predicted = np.asarray(predicted, dtype=float)
+    actual = np.asarray(actual, dtype=float)
+    predicted_total, actual_total = float(predicted.sum()), float(actual.sum())
+    return PredictionErrors(
+        predicted_total=predicted_total,
+        actual_total=actual_total,
+        percentage_error=100 * (predicted_total - actual_total) / actual_total
+        if actual_total
+        else math.nan,
+        mean_absolute_error=float(np.mean(np.abs(predicted - actual))) if len(actual) else math.nan,
+    )

@@ -113,6 +113,13 @@ def test_expected_purchases_agree_with_the_untransformed_formula() -> None:
     assert np.all(clv.discounted_expected_purchases(parameters, t, x, t_x, T, 0.1) < direct)
 
 
+def test_prediction_errors_by_hand() -> None:
+    """Predicted 1 + 2 + 0.5 = 3.5 against 0 + 3 + 1 = 4: -12.5%; MAE (1 + 1 + 0.5) / 3."""
+    errors = clv.prediction_errors(np.array([1.0, 2.0, 0.5]), np.array([0.0, 3.0, 1.0]))
+    assert errors == clv.PredictionErrors(3.5, 4.0, -12.5, pytest.approx(2.5 / 3))
+    assert math.isnan(clv.prediction_errors(np.array([0.4]), np.array([0.0])).percentage_error)
+
+
 def test_rfm_summary_by_hand() -> None:
     """Same-day orders are one purchase; orders after the end date are ignored."""
     orders = pd.DataFrame(

@@ -73,13 +73,10 @@ def model(dbt, session):
 def _baseline(summary: pd.DataFrame, actuals: pd.DataFrame, holdout_days: int) -> dict:
     """A yardstick: every customer keeps buying at their calibration repeat rate, x / T."""
     rate = summary["frequency"] / summary["T"].clip(lower=1)
-    predicted = (rate * holdout_days).to_numpy()
-    actual = actuals["actual_purchase_count"].to_numpy()
+    errors = clv.prediction_errors(rate * holdout_days, actuals["actual_purchase_count"])
     return {
-        "baseline_purchase_count": float(predicted.sum()),
-        "baseline_mean_absolute_error": float(np.mean(np.abs(predicted - actual)))
-        if len(actual)
-        else np.nan,
+        "baseline_purchase_count": errors.predicted_total,
+        "baseline_mean_absolute_error": errors.mean_absolute_error,
     }
 
 
@@ -89,18 +86,13 @@ def _errors(summary, actuals, row, bg_values, gg_values) -> dict:
     x, t_x, T = summary["frequency"], summary["recency"], summary["T"]
     predicted = clv.expected_purchases(bg, row["holdout_days"], x, t_x, T)
     spend = clv.conditional_expected_average_spend(gg, x, summary["monetary"])
-    actual = actuals["actual_purchase_count"].to_numpy()
-    predicted_revenue = float(np.sum(predicted * spend))
+    purchases = clv.prediction_errors(predicted, actuals["actual_purchase_count"])
+    revenue = clv.prediction_errors(predicted * spend, actuals["actual_revenue_usd"])
     return {
-        "predicted_purchase_count": float(predicted.sum()),
-        "purchase_count_percentage_error": _percentage_error(predicted.sum(), actual.sum()),
-        "purchase_count_mean_absolute_error": float(np.mean(np.abs(predicted - actual))),
-        "predicted_revenue_usd": predicted_revenue,
-        "revenue_percentage_error": _percentage_error(predicted_revenue, row["actual_revenue_usd"]),
+        "predicted_purchase_count": purchases.predicted_total,
+        "purchase_count_percentage_error": purchases.percentage_error,
+        "purchase_count_mean_absolute_error": purchases.mean_absolute_error,
+        "predicted_revenue_usd": revenue.predicted_total,
+        "revenue_percentage_error": revenue.percentage_error,
         "evaluation_status": "evaluated",
     }
-
-
-def _percentage_error(predicted: float, actual: float) -> float:
-    """100 x (predicted - actual) / actual; null when nothing happened in the holdout."""
-    return float(100 * (predicted - actual) / actual) if actual else np.nan
