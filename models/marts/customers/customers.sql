@@ -16,8 +16,8 @@ relationship as (
     select * from {{ ref('int_customer_relationship_summary') }}
 ),
 
-lifecycle as (
-    select * from {{ ref('int_customer_lifecycle_monthly') }}
+lifecycle_history as (
+    select * from {{ ref('int_customer_lifecycle_history') }}
 ),
 
 rfm as (
@@ -34,9 +34,8 @@ email_contactability as (
 ),
 
 current_lifecycle as (
-    select customer_id, lifecycle_stage
-    from lifecycle
-    where month_end_date = (select max(month_end_date) from lifecycle)
+    select * from lifecycle_history
+    where is_current
 ),
 
 final as (
