@@ -29,9 +29,9 @@ ranked as (
                 identifier_consents.purpose
             order by
                 identifier_consents.consent_updated_at desc,
-                identifier_consents.is_granted,
-                identifier_consents.identifier_type,
-                identifier_consents.identifier_value
+                identifier_consents.is_granted asc,
+                identifier_consents.identifier_type asc,
+                identifier_consents.identifier_value asc
         ) as recency_rank
     from identifier_consents
     inner join customer_identifiers

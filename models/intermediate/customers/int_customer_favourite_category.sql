@@ -42,7 +42,7 @@ ranked as (
         *,
         row_number() over (
             partition by customer_id
-            order by kept_unit_count desc, kept_amount desc, category
+            order by kept_unit_count desc, kept_amount desc, category asc
         ) as preference_rank
     from category_totals
     where kept_unit_count > 0

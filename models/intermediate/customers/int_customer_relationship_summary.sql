@@ -116,9 +116,9 @@ customer_subscriptions as (
             order by
                 case subscriptions.subscription_status
                     when 'active' then 1 when 'past_due' then 2 when 'trialing' then 3 else 4
-                end,
+                end asc,
                 subscriptions.started_at desc,
-                subscriptions.subscription_id
+                subscriptions.subscription_id asc
         ) as importance_rank
     from subscriptions
     inner join customer_identifiers
@@ -148,7 +148,7 @@ ranked_companies as (
         crm_contacts.lead_status,
         row_number() over (
             partition by resolved.customer_id
-            order by crm_contacts.updated_at desc, crm_contacts.contact_id
+            order by crm_contacts.updated_at desc, crm_contacts.contact_id asc
         ) as recency_rank
     from crm_contacts
     inner join resolved

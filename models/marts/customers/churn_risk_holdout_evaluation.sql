@@ -44,9 +44,15 @@ outcomes as (
 ),
 
 populations as (
-    select 'all_buyers' as population, outcomes.* from outcomes
+    select
+        'all_buyers' as population,
+        outcomes.*
+    from outcomes
     union all
-    select 'not_yet_churned', outcomes.* from outcomes
+    select
+        'not_yet_churned' as population,
+        outcomes.*
+    from outcomes
     where lifecycle_stage <> 'churned'
 ),
 
@@ -79,10 +85,20 @@ population_auc as (
 ),
 
 banded as (
-    select population, churn_risk_band, evaluation_date, churn_risk_score, has_churned
+    select
+        population,
+        churn_risk_band,
+        evaluation_date,
+        churn_risk_score,
+        has_churned
     from populations
     union all
-    select population, 'all', evaluation_date, churn_risk_score, has_churned
+    select
+        population,
+        'all' as churn_risk_band,
+        evaluation_date,
+        churn_risk_score,
+        has_churned
     from populations
 ),
 

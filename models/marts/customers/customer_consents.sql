@@ -56,7 +56,8 @@ other_purposes as (
 
 final as (
     select
-        {{ dbt.concat(["customer_id", "'|'", "channel", "'|'", "purpose"]) }} as customer_consent_id,
+        {{ dbt.concat(["customer_id", "'|'", "channel", "'|'", "purpose"]) }}
+            as customer_consent_id,
         customer_id,
         channel,
         purpose,
