@@ -15,8 +15,10 @@ some customer ids (docs/customer-360.md, "Backfills").
 from __future__ import annotations
 
 import csv
+import math
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -143,3 +145,77 @@ def test_the_full_files_do_reach_past_the_backfill_date(backfill_builds):
     )
     assert rows_of(full, later_rows)[0][0] > 0
     assert rows_of(as_of_day, later_rows)[0][0] == 0
+
+
+def daily_stages(order_days: list[date], first_seen: date, as_of: date) -> list[tuple]:
+    """The lifecycle rules of docs/lifecycle-and-metrics.md (default vars), applied day by day."""
+    at_risk_after, churned_after, reactivation = [], [], []
+    for index in range(len(order_days)):
+        gaps = [(order_days[j] - order_days[j - 1]).days for j in range(1, index + 1)]
+        if index + 1 >= 3:
+            cadence = statistics.median(gaps)
+            at_risk_after.append(max(90, math.ceil(2 * cadence)))
+            churned_after.append(max(180, math.ceil(4 * cadence)))
+        else:
+            at_risk_after.append(90)
+            churned_after.append(180)
+        reactivation.append(index > 0 and gaps[-1] > churned_after[index - 1])
+    intervals: list[list] = []
+    latest = -1
+    day = first_seen
+    while day <= as_of:
+        while latest + 1 < len(order_days) and order_days[latest + 1] <= day:
+            latest += 1
+        if latest < 0:
+            stage = "lead"
+        else:
+            since = (day - order_days[latest]).days
+            if since > churned_after[latest]:
+                stage = "churned"
+            elif since > at_risk_after[latest]:
+                stage = "at_risk"
+            elif (day - order_days[0]).days <= 30:
+                stage = "new"
+            elif reactivation[latest]:
+                stage = "reactivated"
+            else:
+                stage = "active"
+        if intervals and intervals[-1][0] == stage:
+            intervals[-1][2] = day
+        else:
+            intervals.append([stage, day, day])
+        day += timedelta(days=1)
+    return [tuple(interval) for interval in intervals]
+
+
+def test_history_equals_a_day_by_day_evaluation_of_the_rules(backfill_builds):
+    """The per-change history gives the stage a daily evaluation gives, on every day."""
+    _, warehouse = backfill_builds
+    orders = rows_of(
+        warehouse,
+        "select customer_id, cast(ordered_at as date) from intermediate.int_orders_resolved "
+        f"where is_completed and cast(ordered_at as date) <= date '{BACKFILL_DATE}' "
+        f"and cast(updated_at as date) <= date '{BACKFILL_DATE}'",
+    )
+    order_days: dict[str, set[date]] = {}
+    for customer_id, day in orders:
+        order_days.setdefault(customer_id, set()).add(day)
+    profiles = rows_of(
+        warehouse,
+        "select customer_id, cast(first_seen_at as date) from intermediate.int_customer_profiles "
+        f"where cast(first_seen_at as date) <= date '{BACKFILL_DATE}'",
+    )
+    expected = sorted(
+        (customer_id, *interval)
+        for customer_id, first_seen in profiles
+        for interval in daily_stages(
+            sorted(order_days.get(customer_id, ())), first_seen, BACKFILL_DATE
+        )
+    )
+    history = rows_of(
+        warehouse,
+        "select customer_id, lifecycle_stage, valid_from_date, valid_to_date "
+        "from marts.customer_lifecycle_history order by all",
+    )
+    assert {stage for _, stage, *_ in expected} >= {"lead", "new", "active", "at_risk", "churned"}
+    assert history == expected
