@@ -20,6 +20,7 @@ final as (
         orders.refunded_usd,
         orders.net_revenue_usd,
         orders.ordered_at,
+        orders.updated_at,
         cast({{ dbt.date_trunc('month', 'orders.ordered_at') }} as date) as order_month
     from orders
     inner join resolved

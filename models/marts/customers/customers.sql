@@ -16,8 +16,26 @@ relationship as (
     select * from {{ ref('int_customer_relationship_summary') }}
 ),
 
-lifecycle as (
-    select * from {{ ref('int_customer_lifecycle_monthly') }}
+lifecycle_history as (
+    select * from {{ ref('int_customer_lifecycle_history') }}
+),
+
+favourite_categories as (
+    select * from {{ ref('int_customer_favourite_category') }}
+),
+
+churn_risk as (
+    select * from {{ ref('int_customer_churn_risk_scored') }}
+    where evaluation_role = 'as_of'
+),
+
+cadences as (
+    select
+        customer_id,
+        max_by(cadence_gap_days, order_date) as purchase_cadence_days
+    from {{ ref('int_customer_order_days') }}
+    where evaluation_role = 'as_of'
+    group by 1
 ),
 
 rfm as (
@@ -34,9 +52,8 @@ email_contactability as (
 ),
 
 current_lifecycle as (
-    select customer_id, lifecycle_stage
-    from lifecycle
-    where month_end_date = (select max(month_end_date) from lifecycle)
+    select * from lifecycle_history
+    where is_current
 ),
 
 final as (
@@ -65,17 +82,43 @@ final as (
             when order_summary.completed_order_count > 0
                 then order_summary.lifetime_revenue_usd / order_summary.completed_order_count
         end as average_order_value_usd,
-        coalesce(engagement.recent_email_open_count, 0) as recent_email_open_count,
-        coalesce(engagement.recent_email_click_count, 0) as recent_email_click_count,
-        coalesce(engagement.recent_web_event_count, 0) as recent_web_event_count,
+        coalesce(order_summary.refunded_order_count, 0) as refunded_order_count,
+        coalesce(order_summary.refunded_usd, 0) as refunded_usd,
+        favourite_categories.favourite_category,
+        cadences.purchase_cadence_days,
+        coalesce(engagement.short_window_email_open_count, 0) as short_window_email_open_count,
+        coalesce(engagement.short_window_email_click_count, 0) as short_window_email_click_count,
+        coalesce(engagement.long_window_email_open_count, 0) as long_window_email_open_count,
+        coalesce(engagement.long_window_email_click_count, 0) as long_window_email_click_count,
+        engagement.last_email_engaged_at,
+        coalesce(engagement.short_window_web_event_count, 0) as short_window_web_event_count,
+        coalesce(engagement.long_window_web_event_count, 0) as long_window_web_event_count,
+        coalesce(engagement.short_window_app_event_count, 0) as short_window_app_event_count,
+        coalesce(engagement.long_window_app_event_count, 0) as long_window_app_event_count,
+        engagement.last_web_seen_at,
         relationship.support_ticket_count,
+        relationship.open_ticket_count,
+        relationship.long_window_ticket_count,
+        relationship.mean_resolution_hours,
         relationship.average_csat_score,
+        relationship.latest_csat_score,
         relationship.latest_nps_score,
+        relationship.latest_nps_category,
+        relationship.latest_nps_responded_at,
         relationship.loyalty_tier,
         relationship.loyalty_points_balance,
+        relationship.subscription_status,
+        relationship.subscription_count,
         relationship.active_mrr_usd,
+        relationship.company_name,
+        relationship.company_industry,
+        relationship.company_size,
+        relationship.crm_lead_status,
         coalesce(current_lifecycle.lifecycle_stage, 'lead') as lifecycle_stage,
+        current_lifecycle.valid_from_date as lifecycle_stage_since_date,
         rfm.rfm_segment,
+        churn_risk.churn_risk_score,
+        churn_risk.churn_risk_band,
         coalesce(email_contactability.is_contactable, false) as is_email_contactable
     from profiles
     left join order_summary on profiles.customer_id = order_summary.customer_id
@@ -83,6 +126,9 @@ final as (
     left join relationship on profiles.customer_id = relationship.customer_id
     left join current_lifecycle on profiles.customer_id = current_lifecycle.customer_id
     left join rfm on profiles.customer_id = rfm.customer_id
+    left join favourite_categories on profiles.customer_id = favourite_categories.customer_id
+    left join churn_risk on profiles.customer_id = churn_risk.customer_id
+    left join cadences on profiles.customer_id = cadences.customer_id
     left join erased_customers on profiles.customer_id = erased_customers.customer_id
     left join email_contactability on profiles.customer_id = email_contactability.customer_id
 )
