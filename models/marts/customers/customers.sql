@@ -42,6 +42,22 @@ rfm as (
     select * from {{ ref('int_customer_rfm_scored') }}
 ),
 
+clv_predictions as (
+    select * from {{ ref('int_customer_clv_predicted') }}
+),
+
+clv_deciles as (
+    select
+        customer_id,
+        predicted_clv_usd,
+        probability_alive,
+        expected_purchase_count,
+        {#- 1 = the tenth with the highest predicted CLV; ties go to the smaller customer id. -#}
+        ntile(10) over (order by predicted_clv_usd desc, customer_id) as predicted_clv_decile
+    from clv_predictions
+    where predicted_clv_usd is not null
+),
+
 erased_customers as (
     select * from {{ ref('int_erased_customers') }}
 ),
@@ -119,6 +135,10 @@ final as (
         rfm.rfm_segment,
         churn_risk.churn_risk_score,
         churn_risk.churn_risk_band,
+        cast(clv_deciles.predicted_clv_usd as double) as predicted_clv_usd,
+        cast(clv_deciles.probability_alive as double) as probability_alive,
+        cast(clv_deciles.expected_purchase_count as double) as expected_purchase_count,
+        clv_deciles.predicted_clv_decile,
         coalesce(email_contactability.is_contactable, false) as is_email_contactable
     from profiles
     left join order_summary on profiles.customer_id = order_summary.customer_id
@@ -129,6 +149,7 @@ final as (
     left join favourite_categories on profiles.customer_id = favourite_categories.customer_id
     left join churn_risk on profiles.customer_id = churn_risk.customer_id
     left join cadences on profiles.customer_id = cadences.customer_id
+    left join clv_deciles on profiles.customer_id = clv_deciles.customer_id
     left join erased_customers on profiles.customer_id = erased_customers.customer_id
     left join email_contactability on profiles.customer_id = email_contactability.customer_id
 )
