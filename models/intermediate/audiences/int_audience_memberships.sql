@@ -48,7 +48,7 @@ candidates as (
         '{{ meta.consent_purpose }}' as consent_purpose,
         '{{ meta.message_type }}' as message_type,
         {{ meta.priority }} as audience_priority,
-        cast({{ meta.holdout_share }} as {{ dbt.type_float() }}) as holdout_share
+        cast({{ meta.holdout_share }} as double) as holdout_share
     from {{ ref('int_' ~ audience ~ '_candidates') }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
