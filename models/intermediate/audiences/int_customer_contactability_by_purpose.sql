@@ -6,8 +6,9 @@
     - the identifier must have a granted consent for the channel and purpose as its latest event;
     - if the customer's latest consent event for the channel and purpose, on any of their
       identifiers, is a revocation, the customer is not contactable there at all;
-    - email additionally needs no hard bounce or spam complaint, and no ESP unsubscribe after the
-      grant, whatever the purpose.
+    - an email address with a hard bounce or spam complaint, or an ESP unsubscribe after its
+      grant, is not used on any channel that contacts through it (email, and ads customer match),
+      whatever the purpose.
     Channels use identifiers: email and ads -> email, sms -> phone, push -> device id.
 #}
 with
@@ -56,7 +57,7 @@ identifier_states as (
         identifier_consents.is_granted,
         identifier_consents.consent_updated_at,
         case
-            when channels.channel <> 'email' then false
+            when channels.identifier_type <> 'email' then false
             when email_suppressions.hard_bounced_at is not null then true
             when email_suppressions.complained_at is not null then true
             when email_suppressions.unsubscribed_at >= identifier_consents.consent_updated_at
@@ -64,7 +65,7 @@ identifier_states as (
             else false
         end as is_suppressed,
         case
-            when channels.channel <> 'email' then null
+            when channels.identifier_type <> 'email' then null
             when email_suppressions.hard_bounced_at is not null then 'hard_bounced'
             when email_suppressions.complained_at is not null then 'spam_complaint'
             when email_suppressions.unsubscribed_at >= identifier_consents.consent_updated_at
