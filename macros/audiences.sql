@@ -37,38 +37,59 @@
 -#}
 {% macro audience_meta(audience) %}
     {%- if not execute -%}
-        {{ return({'channel': 'email', 'consent_purpose': 'marketing', 'key': 'customer_id',
-                   'fields': ['customer_id'], 'holdout_share': 0, 'priority': 0,
-                   'message_type': 'promotional'}) }}
+        {{ return({
+            'channel': 'email', 'consent_purpose': 'marketing', 'key': 'customer_id',
+            'fields': ['customer_id'], 'holdout_share': 0, 'priority': 0,
+            'message_type': 'promotional',
+        }) }}
     {%- endif -%}
+    {%- set where = 'Audience ' ~ audience ~ ' (meta in models/audiences/' ~ audience ~ '.sql)' -%}
     {%- set node = graph.nodes.get('model.customer_warehouse.' ~ audience) -%}
     {%- if node is none -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ " is listed in audience_names() but models/audiences/" ~ audience ~ ".sql does not exist.") }}
+        {{ exceptions.raise_compiler_error(
+            where ~ ': listed in audience_names() but the model does not exist.'
+        ) }}
     {%- endif -%}
     {%- set meta = node.config.meta or node.meta -%}
     {%- set rules = audience_meta_rules() -%}
-    {%- for required in ['channel', 'consent_purpose', 'key', 'fields', 'holdout_share', 'priority', 'message_type'] -%}
-        {%- if meta.get(required) is none -%}
-            {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": config meta has no '" ~ required ~ "' (see docs/audiences.md).") }}
+    {%- set required = [
+        'channel', 'consent_purpose', 'key', 'fields', 'holdout_share', 'priority', 'message_type',
+    ] -%}
+    {%- for name in required -%}
+        {%- if meta.get(name) is none -%}
+            {{ exceptions.raise_compiler_error(
+                where ~ ": missing '" ~ name ~ "'; see docs/audiences.md."
+            ) }}
         {%- endif -%}
     {%- endfor -%}
-    {%- if meta.channel not in rules.channels -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": unknown channel '" ~ meta.channel ~ "'; use one of " ~ rules.channels.keys() | list | join(', ') ~ ".") }}
-    {%- endif -%}
-    {%- if meta.consent_purpose not in rules.purposes -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": unknown consent_purpose '" ~ meta.consent_purpose ~ "'; use one of " ~ rules.purposes | join(', ') ~ ".") }}
-    {%- endif -%}
-    {%- if meta.message_type not in rules.message_types -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": unknown message_type '" ~ meta.message_type ~ "'; use one of " ~ rules.message_types | join(', ') ~ ".") }}
-    {%- endif -%}
+    {%- set allowed = [
+        ('channel', rules.channels.keys() | list),
+        ('consent_purpose', rules.purposes),
+        ('message_type', rules.message_types),
+    ] -%}
+    {%- for name, values in allowed -%}
+        {%- if meta[name] not in values -%}
+            {{ exceptions.raise_compiler_error(
+                where ~ ": unknown " ~ name ~ " '" ~ meta[name] ~ "'; use one of "
+                ~ values | join(', ') ~ "."
+            ) }}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if not (meta.holdout_share >= 0 and meta.holdout_share < 1) -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": holdout_share must be at least 0 and below 1, not " ~ meta.holdout_share ~ ".") }}
+        {{ exceptions.raise_compiler_error(
+            where ~ ': holdout_share must be in [0, 1), not ' ~ meta.holdout_share ~ '.'
+        ) }}
     {%- endif -%}
-    {%- if rules.channels[meta.channel] not in meta.fields -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": a " ~ meta.channel ~ " audience must export the field '" ~ rules.channels[meta.channel] ~ "'.") }}
+    {%- set identifier_field = rules.channels[meta.channel] -%}
+    {%- if identifier_field not in meta.fields -%}
+        {{ exceptions.raise_compiler_error(
+            where ~ ': a ' ~ meta.channel ~ " audience must export '" ~ identifier_field ~ "'."
+        ) }}
     {%- endif -%}
     {%- if meta.channel == 'ads' and ('email' in meta.fields or 'phone' in meta.fields) -%}
-        {{ exceptions.raise_compiler_error("Audience " ~ audience ~ ": an ads audience exports hashed_email only, never clear-text email or phone.") }}
+        {{ exceptions.raise_compiler_error(
+            where ~ ': ads audiences export hashes, never clear-text email or phone.'
+        ) }}
     {%- endif -%}
     {{ return(meta) }}
 {% endmacro %}
@@ -77,8 +98,12 @@
 {% macro check_audience_list() %}
     {%- if execute -%}
         {%- for node in graph.nodes.values() -%}
-            {%- if node.resource_type == 'model' and node.fqn[1] == 'audiences' and node.name not in audience_names() -%}
-                {{ exceptions.raise_compiler_error("Audience model " ~ node.name ~ " is not listed in audience_names() (macros/audiences.sql): add it there so consent, suppression and caps apply to it.") }}
+            {%- set is_audience = node.resource_type == 'model' and node.fqn[1] == 'audiences' -%}
+            {%- if is_audience and node.name not in audience_names() -%}
+                {{ exceptions.raise_compiler_error(
+                    'Audience model ' ~ node.name ~ ' is not listed in audience_names()'
+                    ~ ' (macros/audiences.sql): add it so the central rules apply to it.'
+                ) }}
             {%- endif -%}
         {%- endfor -%}
     {%- endif -%}

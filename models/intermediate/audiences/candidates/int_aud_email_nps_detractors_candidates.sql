@@ -27,6 +27,8 @@ customer_responses as (
         source_records.customer_id,
         nps_responses.nps_score,
         nps_responses.responded_at,
+        {{ dbt.datediff('nps_responses.responded_at', 'as_of.as_of_date', 'day') }}
+            as response_age_days,
         row_number() over (
             partition by source_records.customer_id
             order by nps_responses.responded_at desc, nps_responses.response_id desc
@@ -34,6 +36,7 @@ customer_responses as (
     from nps_responses
     inner join source_records
         on nps_responses.response_id = source_records.record_key
+    cross join as_of
 ),
 
 final as (
@@ -45,11 +48,9 @@ final as (
     from customer_responses
     inner join customers
         on customer_responses.customer_id = customers.customer_id
-    cross join as_of
     where customer_responses.recency_rank = 1
         and customer_responses.nps_score <= 6
-        and {{ dbt.datediff('customer_responses.responded_at', 'as_of.as_of_date', 'day') }}
-            <= {{ var('audience_nps_recovery_days') }}
+        and customer_responses.response_age_days <= {{ var('audience_nps_recovery_days') }}
 )
 
 select * from final

@@ -6,6 +6,8 @@
     repeat purchases). Due from 1x to audience_replenishment_max_overdue_factor x the interval
     (later than that the need has probably been met elsewhere); the most overdue category wins.
 -#}
+{%- set overdue_factor = var('audience_replenishment_max_overdue_factor') %}
+
 with
 
 orders as (
@@ -101,8 +103,7 @@ due as (
     from intervals
     where reorder_interval_days > 0
         and days_since_purchase >= reorder_interval_days
-        and days_since_purchase
-            <= reorder_interval_days * {{ var('audience_replenishment_max_overdue_factor') }}
+        and days_since_purchase <= reorder_interval_days * {{ overdue_factor }}
 ),
 
 final as (
