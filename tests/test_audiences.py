@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from orchestration.exports import AudienceConfigError, validate_audience_meta
@@ -431,6 +431,9 @@ def test_no_export_holds_a_customer_without_consent_or_erased_or_suppressed(ware
     @settings(
         max_examples=10,
         deadline=None,
+        # No shrinking: each example is a dbt run, and the assertion already names the audience,
+        # customer and broken rule.
+        phases=(Phase.explicit, Phase.reuse, Phase.generate),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
     @given(histories=st.lists(history, min_size=len(people), max_size=len(people)))
