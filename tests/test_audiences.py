@@ -202,6 +202,25 @@ def test_service_recovery_pauses_promotions_and_the_cap_holds(warehouse):
         "and m.membership_status <> 'excluded'"
     )
     assert promoted_in_recovery == []
+    # Under the cap, the audience with the lower priority number is the one kept.
+    wrong_winner = warehouse.query(
+        "select kept.customer_id from intermediate.int_audience_memberships as kept "
+        "inner join intermediate.int_audience_memberships as capped "
+        "on kept.customer_id = capped.customer_id and kept.channel = capped.channel "
+        "where kept.membership_status <> 'excluded' and capped.exclusion_reason = 'frequency_cap' "
+        "and (kept.audience_priority, kept.audience) > (capped.audience_priority, capped.audience)"
+    )
+    assert wrong_winner == []
+    # An open or pending support ticket pauses promotions too.
+    promoted_with_open_ticket = warehouse.query(
+        "select m.customer_id from intermediate.int_audience_memberships as m "
+        "inner join intermediate.int_source_records_resolved as r "
+        "on m.customer_id = r.customer_id and r.source_table = 'support__tickets' "
+        "inner join staging.stg_support__tickets as t on r.record_key = t.ticket_id "
+        "where t.ticket_status in ('open', 'pending') and m.message_type = 'promotional' "
+        "and m.membership_status <> 'excluded'"
+    )
+    assert promoted_with_open_ticket == []
     reasons = {row[0] for row in warehouse.query(
         "select distinct exclusion_reason from marts.audience_memberships_daily"
     )}  # fmt: skip
