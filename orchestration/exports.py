@@ -33,6 +33,64 @@ class Audience:
     asset_key: dg.AssetKey
 
 
+# The field that carries the contact identifier on each channel (ads: SHA-256, customer match).
+CHANNEL_IDENTIFIER_FIELDS = {
+    "email": "email",
+    "sms": "phone",
+    "push": "device_id",
+    "ads": "hashed_email",
+}
+CONSENT_PURPOSES = ("marketing", "personalization", "service")
+MESSAGE_TYPES = ("promotional", "service")
+REQUIRED_META = (
+    "channel", "consent_purpose", "key", "fields", "holdout_share", "priority", "message_type",
+)  # fmt: skip
+
+
+class AudienceConfigError(ValueError):
+    """An audience model's config meta is missing a value or has one we cannot export."""
+
+
+def validate_audience_meta(name: str, meta: Mapping[str, Any]) -> None:
+    """Raise AudienceConfigError naming the audience and the value when its meta is unusable.
+
+    The same rules stop dbt (macro audience_meta); checking again here means an export never
+    goes out under a config the warehouse did not apply.
+    """
+    where = f"Audience {name} (config meta in models/audiences/{name}.sql)"
+    missing = [field for field in REQUIRED_META if meta.get(field) is None]
+    if missing:
+        raise AudienceConfigError(f"{where}: missing {', '.join(missing)}; see docs/audiences.md.")
+    if meta["channel"] not in CHANNEL_IDENTIFIER_FIELDS:
+        raise AudienceConfigError(
+            f"{where}: unknown channel {meta['channel']!r}; use one of "
+            f"{', '.join(CHANNEL_IDENTIFIER_FIELDS)}."
+        )
+    if meta["consent_purpose"] not in CONSENT_PURPOSES:
+        raise AudienceConfigError(
+            f"{where}: unknown consent_purpose {meta['consent_purpose']!r}; use one of "
+            f"{', '.join(CONSENT_PURPOSES)}."
+        )
+    if meta["message_type"] not in MESSAGE_TYPES:
+        raise AudienceConfigError(
+            f"{where}: unknown message_type {meta['message_type']!r}; use one of "
+            f"{', '.join(MESSAGE_TYPES)}."
+        )
+    share = meta["holdout_share"]
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share < 1:
+        raise AudienceConfigError(f"{where}: holdout_share must be in [0, 1), not {share!r}.")
+    fields = list(meta["fields"])
+    if meta["key"] not in fields:
+        raise AudienceConfigError(f"{where}: the key {meta['key']!r} must be one of the fields.")
+    if CHANNEL_IDENTIFIER_FIELDS[meta["channel"]] not in fields:
+        raise AudienceConfigError(
+            f"{where}: a {meta['channel']} audience must export "
+            f"{CHANNEL_IDENTIFIER_FIELDS[meta['channel']]!r}."
+        )
+    if meta["channel"] == "ads" and {"email", "phone"} & set(fields):
+        raise AudienceConfigError(f"{where}: ads audiences export hashes, never clear text.")
+
+
 def audiences_from_manifest(manifest: Mapping[str, Any], asset_key_for_node: Any) -> list[Audience]:
     audiences = []
     for unique_id, node in sorted(manifest["nodes"].items()):
@@ -109,7 +167,8 @@ def export_audience(
     `customer_id_changes.csv`: customer ids merged or split since the previous export, so
     destinations can re-key the contacts they hold.
     """
-    key = str(audience.meta.get("key", "customer_id"))
+    validate_audience_meta(audience.name, audience.meta)
+    key = str(audience.meta["key"])
     run_folder = exports_dir / audience.name / run_id
     run_folder.mkdir(parents=True, exist_ok=True)
     snapshot = run_folder / f"{audience.name}.parquet"
@@ -134,6 +193,12 @@ def export_audience(
             for name, column_type, *_ in connection.execute(f"describe from {exported}").fetchall()
         ]
         row_count = connection.execute(f"select count(*) from {exported}").fetchone()[0]
+        columns = [column["name"] for column in schema]
+        if columns != list(audience.meta["fields"]):
+            raise AudienceConfigError(
+                f"Audience {audience.name}: the published table has columns {columns}, but its "
+                f"config meta fields are {list(audience.meta['fields'])}; rebuild it with dbt."
+            )
         old_snapshot = Path(previous["folder"]) / f"{audience.name}.parquet" if previous else None
         diff_query = (
             DIFF_SQL.format(key=quote_identifier(key))
@@ -165,10 +230,17 @@ def export_audience(
         "exported_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="microseconds"),
         "key": key,
         "row_count": row_count,
-        "columns": [column["name"] for column in schema],
+        "columns": columns,
         "schema": schema,
-        "channel": audience.meta.get("channel"),
-        "consent_purpose": audience.meta.get("consent_purpose"),
+        "channel": audience.meta["channel"],
+        "consent_purpose": audience.meta["consent_purpose"],
+        "message_type": audience.meta["message_type"],
+        "priority": audience.meta["priority"],
+        "holdout_share": audience.meta["holdout_share"],
+        "identifier_field": CHANNEL_IDENTIFIER_FIELDS[audience.meta["channel"]],
+        "identifier_hashing": (
+            "sha256_hex_of_normalized" if audience.meta["channel"] == "ads" else None
+        ),
         "destination": audience.meta.get("destination"),
         "previous_run_id": previous["run_id"] if previous else None,
         "diff": {

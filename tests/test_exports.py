@@ -16,7 +16,15 @@ from orchestration.exports import Audience, export_audience
 AUDIENCE = Audience(
     name="aud_test",
     relation="audiences.aud_test",
-    meta={"channel": "email", "consent_purpose": "marketing"},
+    meta={
+        "channel": "email",
+        "consent_purpose": "marketing",
+        "message_type": "promotional",
+        "priority": 1,
+        "holdout_share": 0.1,
+        "key": "customer_id",
+        "fields": ["customer_id", "email", "score"],
+    },
     asset_key=dg.AssetKey(["audiences", "aud_test"]),
 )
 

@@ -1,26 +1,17 @@
-{#- Ad platforms match on SHA-256 of the normalized email; no clear-text identifier leaves. -#}
-{{ config(meta={'channel': 'ads', 'consent_purpose': 'marketing', 'destination': 'ad_platform_customer_match'}) }}
+{#-
+    Champions and loyal customers for ad-platform customer match (lookalikes, exclusions).
+    Ad platforms match on SHA-256 of the normalized email; no clear-text identifier leaves.
+    Rule in int_aud_ads_vip_candidates.
+-#}
+{{ config(meta={
+    'channel': 'ads',
+    'consent_purpose': 'marketing',
+    'message_type': 'promotional',
+    'priority': 10,
+    'holdout_share': 0.05,
+    'key': 'customer_id',
+    'fields': ['customer_id', 'hashed_email', 'rfm_segment'],
+    'destination': 'ad_platform_customer_match',
+}) }}
 
-with
-
-customers as (
-    select * from {{ ref('customers') }}
-),
-
-contactability as (
-    select * from {{ ref('int_customer_contactability') }}
-    where channel = 'ads' and purpose = 'marketing' and is_contactable
-),
-
-final as (
-    select
-        customers.customer_id,
-        {{ sha256_hex('contactability.contact_identifier') }} as hashed_email,
-        customers.rfm_segment
-    from customers
-    inner join contactability
-        on customers.customer_id = contactability.customer_id
-    where customers.rfm_segment in ('champions', 'loyal')
-)
-
-select * from final
+{{ audience_members() }}

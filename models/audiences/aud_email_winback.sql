@@ -1,28 +1,16 @@
-{{ config(meta={'channel': 'email', 'consent_purpose': 'marketing', 'destination': 'email_service_provider'}) }}
+{#- At-risk and churned customers: win-back offer. Rule in int_aud_email_winback_candidates. -#}
+{{ config(meta={
+    'channel': 'email',
+    'consent_purpose': 'marketing',
+    'message_type': 'promotional',
+    'priority': 40,
+    'holdout_share': 0.10,
+    'key': 'customer_id',
+    'fields': [
+        'customer_id', 'email', 'first_name', 'lifecycle_stage', 'last_order_at',
+        'lifetime_revenue_usd',
+    ],
+    'destination': 'email_service_provider',
+}) }}
 
-with
-
-customers as (
-    select * from {{ ref('customers') }}
-),
-
-contactability as (
-    select * from {{ ref('int_customer_contactability') }}
-    where channel = 'email' and purpose = 'marketing' and is_contactable
-),
-
-final as (
-    select
-        customers.customer_id,
-        contactability.contact_identifier as email,
-        customers.first_name,
-        customers.lifecycle_stage,
-        customers.last_order_at,
-        customers.lifetime_revenue_usd
-    from customers
-    inner join contactability
-        on customers.customer_id = contactability.customer_id
-    where customers.lifecycle_stage in ('at_risk', 'churned')
-)
-
-select * from final
+{{ audience_members() }}

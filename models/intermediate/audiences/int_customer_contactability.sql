@@ -1,155 +1,24 @@
-{#
-    Whether, and at which identifier, each customer may be contacted for marketing on each
-    channel. The one place audiences ask; every rule that blocks contact is here:
-    - erased customers are never contactable;
-    - the identifier must have a granted consent for the channel and purpose as its latest event;
-    - if the customer's latest consent event for the channel, on any of their identifiers, is a
-      revocation, the customer is not contactable on that channel at all;
-    - email additionally needs no hard bounce or spam complaint, and no ESP unsubscribe after the
-      grant.
-    Channels use identifiers: email and ads -> email, sms -> phone, push -> device id.
-#}
+{#-
+    Marketing contactability, one row per customer and channel, for the customer 360
+    (customers.is_email_contactable) and the customer_consents mart. Audiences use the full
+    int_customer_contactability_by_purpose through int_audience_memberships.
+-#}
 with
 
-customer_identifiers as (
-    select * from {{ ref('int_customer_identifiers') }}
-),
-
-identifier_consents as (
-    select * from {{ ref('int_identifier_consent_latest') }}
+contactability as (
+    select * from {{ ref('int_customer_contactability_by_purpose') }}
     where purpose = 'marketing'
-),
-
-email_suppressions as (
-    select * from {{ ref('int_email_suppressions') }}
-),
-
-erased_customers as (
-    select * from {{ ref('int_erased_customers') }}
-),
-
-customers as (
-    select distinct customer_id from {{ ref('int_source_records_resolved') }}
-),
-
-channels as (
-    select 'email' as channel, 'email' as identifier_type
-    union all select 'ads', 'email'
-    union all select 'sms', 'phone'
-    union all select 'push', 'device_id'
-),
-
-identifier_states as (
-    select
-        customer_identifiers.customer_id,
-        channels.channel,
-        customer_identifiers.identifier_value,
-        identifier_consents.is_granted,
-        identifier_consents.consent_updated_at,
-        case
-            when channels.channel <> 'email' then false
-            when email_suppressions.hard_bounced_at is not null then true
-            when email_suppressions.complained_at is not null then true
-            when email_suppressions.unsubscribed_at >= identifier_consents.consent_updated_at
-                then true
-            else false
-        end as is_suppressed,
-        case
-            when channels.channel <> 'email' then null
-            when email_suppressions.hard_bounced_at is not null then 'hard_bounced'
-            when email_suppressions.complained_at is not null then 'spam_complaint'
-            when email_suppressions.unsubscribed_at >= identifier_consents.consent_updated_at
-                then 'unsubscribed'
-        end as suppression_reason
-    from customer_identifiers
-    inner join channels
-        on customer_identifiers.identifier_type = channels.identifier_type
-    inner join identifier_consents
-        on identifier_consents.identifier_type = channels.identifier_type
-        and identifier_consents.identifier_value = customer_identifiers.identifier_value
-        and identifier_consents.channel = channels.channel
-    left join email_suppressions
-        on email_suppressions.identifier_value = customer_identifiers.identifier_value
-        and customer_identifiers.identifier_type = 'email'
-),
-
-latest_customer_consent as (
-    select
-        customer_id,
-        channel,
-        is_granted as is_latest_event_granted,
-        row_number() over (
-            partition by customer_id, channel order by consent_updated_at desc, is_granted
-        ) as recency_rank
-    from identifier_states
-),
-
-contactable_identifiers as (
-    select
-        customer_id,
-        channel,
-        identifier_value,
-        row_number() over (
-            partition by customer_id, channel
-            order by consent_updated_at desc, identifier_value
-        ) as preference_rank
-    from identifier_states
-    where is_granted and not is_suppressed
-),
-
-blocking_suppressions as (
-    select
-        customer_id,
-        channel,
-        min(suppression_reason) as suppression_reason
-    from identifier_states
-    where is_granted and is_suppressed
-    group by 1, 2
-),
-
-customer_channels as (
-    select customers.customer_id, channels.channel
-    from customers
-    cross join channels
 ),
 
 final as (
     select
-        customer_channels.customer_id,
-        customer_channels.channel,
-        'marketing' as purpose,
-        case
-            when erased_customers.customer_id is not null then null
-            when latest_customer_consent.is_latest_event_granted
-                then contactable_identifiers.identifier_value
-        end as contact_identifier,
-        coalesce(
-            erased_customers.customer_id is null
-            and latest_customer_consent.is_latest_event_granted
-            and contactable_identifiers.identifier_value is not null,
-            false
-        ) as is_contactable,
-        case
-            when erased_customers.customer_id is not null then 'erased'
-            when latest_customer_consent.customer_id is null then 'no_consent'
-            when not latest_customer_consent.is_latest_event_granted then 'consent_revoked'
-            when contactable_identifiers.identifier_value is null
-                then coalesce(blocking_suppressions.suppression_reason, 'no_consent')
-        end as blocked_reason
-    from customer_channels
-    left join erased_customers
-        on customer_channels.customer_id = erased_customers.customer_id
-    left join latest_customer_consent
-        on customer_channels.customer_id = latest_customer_consent.customer_id
-        and customer_channels.channel = latest_customer_consent.channel
-        and latest_customer_consent.recency_rank = 1
-    left join contactable_identifiers
-        on customer_channels.customer_id = contactable_identifiers.customer_id
-        and customer_channels.channel = contactable_identifiers.channel
-        and contactable_identifiers.preference_rank = 1
-    left join blocking_suppressions
-        on customer_channels.customer_id = blocking_suppressions.customer_id
-        and customer_channels.channel = blocking_suppressions.channel
+        customer_id,
+        channel,
+        purpose,
+        contact_identifier,
+        is_contactable,
+        blocked_reason
+    from contactability
 )
 
 select * from final

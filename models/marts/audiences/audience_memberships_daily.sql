@@ -1,0 +1,42 @@
+{#-
+    The record of who was in which audience on each as-of date, and why they were or were not
+    sent: treatment (exported), control (holdout, kept for lift measurement) or excluded (with
+    the reason). Incremental: each run replaces its own as-of date and keeps earlier ones, so
+    lift can be measured later by joining outcomes (orders after as_of_date) to treatment and
+    control. No contact data: the consented identifiers stay in the audiences.
+-#}
+{{ config(
+    materialized='incremental',
+    unique_key=['as_of_date', 'audience', 'customer_id'],
+    incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
+) }}
+
+with
+
+memberships as (
+    select * from {{ ref('int_audience_memberships') }}
+),
+
+final as (
+    select
+        {{ dbt.concat([
+            "cast(as_of_date as " ~ dbt.type_string() ~ ")", "'|'", "audience", "'|'", "customer_id"
+        ]) }} as audience_membership_id,
+        as_of_date,
+        audience,
+        customer_id,
+        channel,
+        consent_purpose,
+        message_type,
+        audience_priority,
+        membership_status,
+        exclusion_reason,
+        holdout_share,
+        holdout_bucket,
+        '{{ var("audience_holdout_salt") }}' as holdout_salt,
+        {{ dbt.current_timestamp() }} as recorded_at
+    from memberships
+)
+
+select * from final
