@@ -15,6 +15,7 @@
         'aud_email_welcome',
         'aud_email_replenishment_due',
         'aud_email_cart_abandoners',
+        'aud_email_churn_risk_save',
         'aud_email_winback',
         'aud_ads_vip',
     ]) }}
@@ -152,6 +153,37 @@ candidates as (
     select * from {{ ref('int_' ~ audience ~ '_candidates') }}
 ),
 
+{#- Phones for ads audiences that export hashed_phone. Declared for every audience, so dbt sees
+    the refs at parse time, when meta is not known yet; unused CTEs cost nothing.
+    A phone is matched on only when it links records (no shared or junk number, which would
+    match someone else on the platform) and has not itself been refused for this channel. #}
+linkable_phones as (
+    select
+        customer_id,
+        min(identifier_value) as phone_e164
+    from {{ ref('customer_identifiers') }}
+    where identifier_type = 'phone' and is_used_for_linking
+    group by 1
+),
+
+phone_consents as (
+    select * from {{ ref('int_identifier_consent_latest') }}
+    where
+        identifier_type = 'phone'
+        and channel = '{{ meta.channel }}'
+        and purpose = '{{ meta.consent_purpose }}'
+),
+
+phones as (
+    select
+        linkable_phones.customer_id,
+        linkable_phones.phone_e164
+    from linkable_phones
+    left join phone_consents
+        on linkable_phones.phone_e164 = phone_consents.identifier_value
+    where coalesce(phone_consents.is_granted, true)
+),
+
 final as (
     select
         {%- for field in meta.fields %}
@@ -161,6 +193,9 @@ final as (
         memberships.contact_identifier as {{ field }}
         {%- elif field == 'hashed_email' -%}
         {{ sha256_hex('memberships.contact_identifier') }} as hashed_email
+        {%- elif field == 'hashed_phone' -%}
+        {#- E.164 with its "+", the customer-match format of the ad platforms. -#}
+        {{ sha256_hex('phones.phone_e164') }} as hashed_phone
         {%- else -%}
         candidates.{{ field }}
         {%- endif %}{{ ',' if not loop.last }}
@@ -168,6 +203,10 @@ final as (
     from memberships
     inner join candidates
         on memberships.customer_id = candidates.customer_id
+    {%- if 'hashed_phone' in meta.fields %}
+    left join phones
+        on memberships.customer_id = phones.customer_id
+    {%- endif %}
 )
 
 select * from final

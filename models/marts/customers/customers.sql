@@ -53,7 +53,8 @@ clv_deciles as (
         probability_alive,
         expected_purchase_count,
         {#- 1 = the tenth with the highest predicted CLV; ties go to the smaller customer id. -#}
-        ntile(10) over (order by predicted_clv_usd desc, customer_id) as predicted_clv_decile
+        cast(ntile(10) over (order by predicted_clv_usd desc, customer_id) as integer)
+            as predicted_clv_decile
     from clv_predictions
     where predicted_clv_usd is not null
 ),

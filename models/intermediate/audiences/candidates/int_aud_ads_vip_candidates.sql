@@ -1,4 +1,4 @@
-{#- VIP: the best customers by RFM (champions and loyal). -#}
+{#- VIP: the best customers by RFM (champions and loyal) or by predicted CLV (top tenth). -#}
 with
 
 customers as (
@@ -8,9 +8,12 @@ customers as (
 final as (
     select
         customer_id,
-        rfm_segment
+        rfm_segment,
+        predicted_clv_decile
     from customers
-    where rfm_segment in ('champions', 'loyal')
+    where
+        rfm_segment in ('champions', 'loyal')
+        or predicted_clv_decile = 1
 )
 
 select * from final
