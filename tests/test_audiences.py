@@ -34,7 +34,8 @@ ERASED_EMAIL = "erased.person@fastmail-test.net"
 ERASURE_AT = datetime(2026, 3, 1, 9, 0, 0)
 AUDIENCE_MODELS = (
     "int_identifier_consent_latest int_email_suppressions int_erased_customers "
-    "int_customer_suppressions int_customer_contactability_by_purpose int_audience_memberships "
+    "int_customer_suppressions int_customer_contactability_by_purpose "
+    "int_audience_candidates_checked int_audience_holdout_assignments int_audience_memberships "
     "path:models/audiences"
 )
 
@@ -297,6 +298,45 @@ def test_hash_buckets_are_uniform(warehouse):
     assert abs(shares[1] - 0.10) < 0.005
     assert abs(shares[2] - 0.50) < 0.005
     assert shares[3] >= 0 and shares[4] < 1
+
+
+# ---- sticky holdouts (after the stability test: this one rewrites the assignments) ------------
+
+SHARES_SQL = (
+    "select checked.audience, count(*), "
+    "sum(case when assigned.holdout_group = 'control' then 1 else 0 end), "
+    "cast(round(max(checked.holdout_share) * count(*)) as bigint) "
+    "from intermediate.int_audience_candidates_checked as checked "
+    "inner join intermediate.int_audience_holdout_assignments as assigned "
+    "on checked.audience = assigned.audience and checked.customer_id = assigned.customer_id "
+    "where checked.is_eligible group by 1 order by 1"
+)
+ASSIGNMENTS_SQL = (
+    "select audience, customer_id, holdout_group from intermediate.int_audience_holdout_assignments"
+)
+
+
+def test_holdout_groups_are_kept_and_new_members_fill_the_configured_share(warehouse):
+    models = ("int_audience_holdout_assignments", "int_audience_memberships")
+    warehouse.dbt("run", "--full-refresh", "--select", *models)
+    shares = warehouse.query(SHARES_SQL)
+    assert any(controls for _, _, controls, _ in shares), shares
+    for audience, members, controls, expected in shares:
+        assert controls == expected, (audience, members, controls, expected)  # exact, any size
+
+    # Half the members, every control among them, become "new" (as if they joined after the last
+    # run), and the hash salt changes: the others keep their groups, and the new ones fill the
+    # control places back exactly.
+    with duckdb.connect(str(warehouse.path)) as connection:
+        connection.execute(
+            "delete from intermediate.int_audience_holdout_assignments where holdout_bucket < 0.5"
+        )
+    kept = set(warehouse.query(ASSIGNMENTS_SQL))
+    assert kept
+    warehouse.dbt("run", "--select", *models, "--vars", '{"audience_holdout_salt": "new-salt"}')
+    assert kept <= set(warehouse.query(ASSIGNMENTS_SQL))
+    for audience, members, controls, expected in warehouse.query(SHARES_SQL):
+        assert controls == expected, (audience, members, controls, expected)
 
 
 # ---- property: no export without consent, or erased, or suppressed --------------------------

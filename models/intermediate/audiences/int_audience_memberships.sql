@@ -9,133 +9,47 @@
        service_recovery;
     3. frequency cap: at most audience_max_messages_per_channel audiences per customer and
        channel; the lowest meta.priority number wins -> the rest excluded, frequency_cap;
-    4. holdout: the rest split by a hash of (audience, customer_id, audience_holdout_salt) into
-       control (bucket below the audience's holdout_share: not exported, kept for lift) and
-       treatment (exported).
+    4. holdout: the rest take their group from int_audience_holdout_assignments: control (not
+       exported, kept for lift) or treatment (exported), assigned once per audience and customer
+       from a hash of (audience, customer_id, audience_holdout_salt) and then kept.
     A control member does not free a place under the cap: who is eligible for an audience never
     depends on its own holdout, so treatment and control are comparable.
 #}
-{{ check_audience_list() }}
-{%- set audiences = audience_names() %}
-
 with
 
-contactability as (
-    select * from {{ ref('int_customer_contactability_by_purpose') }}
-),
-
-support_tickets as (
-    select * from {{ ref('stg_support__tickets') }}
-    where ticket_status in ('open', 'pending')
-),
-
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
-ticket_records as (
-    select * from {{ ref('int_source_records_resolved') }}
-    where source_table = 'support__tickets'
-),
-
-candidates as (
-    {%- for audience in audiences %}
-    {%- set meta = audience_meta(audience) %}
-    select
-        '{{ audience }}' as audience,
-        customer_id,
-        '{{ meta.channel }}' as channel,
-        '{{ meta.consent_purpose }}' as consent_purpose,
-        '{{ meta.message_type }}' as message_type,
-        {{ meta.priority }} as audience_priority,
-        cast({{ meta.holdout_share }} as double) as holdout_share
-    from {{ ref('int_' ~ audience ~ '_candidates') }}
-    {{ 'union all' if not loop.last }}
-    {%- endfor %}
-),
-
-{#- union (not union all): one row per customer in service recovery. -#}
-service_recovery as (
-    select customer_id from candidates
-    where message_type = 'service'
-    union
-    select ticket_records.customer_id
-    from support_tickets
-    inner join ticket_records
-        on support_tickets.ticket_id = ticket_records.record_key
-),
-
 checked as (
-    select
-        candidates.*,
-        contactability.contact_identifier,
-        case
-            when not coalesce(contactability.is_contactable, false)
-                then coalesce(contactability.blocked_reason, 'no_consent')
-            when candidates.message_type = 'promotional'
-                and service_recovery.customer_id is not null
-                then 'service_recovery'
-        end as blocked_reason
-    from candidates
-    left join contactability
-        on candidates.customer_id = contactability.customer_id
-        and candidates.channel = contactability.channel
-        and candidates.consent_purpose = contactability.purpose
-    left join service_recovery
-        on candidates.customer_id = service_recovery.customer_id
+    select * from {{ ref('int_audience_candidates_checked') }}
 ),
 
-capped as (
-    select
-        *,
-        case
-            when blocked_reason is null then row_number() over (
-                partition by customer_id, channel, blocked_reason is null
-                order by audience_priority, audience
-            )
-        end as channel_message_rank
-    from checked
-),
-
-assigned as (
-    select
-        *,
-        {{ hash_bucket(dbt.concat([
-            "audience", "'|'", "customer_id", "'|'", "'" ~ var('audience_holdout_salt') ~ "'"
-        ])) }} as holdout_bucket
-    from capped
+assignments as (
+    select * from {{ ref('int_audience_holdout_assignments') }}
 ),
 
 final as (
     select
-        assigned.audience,
-        assigned.customer_id,
-        assigned.channel,
-        assigned.consent_purpose,
-        assigned.message_type,
-        assigned.audience_priority,
-        assigned.holdout_share,
-        assigned.holdout_bucket,
+        checked.audience,
+        checked.customer_id,
+        checked.channel,
+        checked.consent_purpose,
+        checked.message_type,
+        checked.audience_priority,
+        checked.holdout_share,
+        checked.holdout_bucket,
         case
-            when assigned.blocked_reason is not null
-                or assigned.channel_message_rank > {{ var('audience_max_messages_per_channel') }}
-                then 'excluded'
-            when assigned.holdout_bucket < assigned.holdout_share then 'control'
-            else 'treatment'
+            when not checked.is_eligible then 'excluded'
+            {#- every eligible member has a group (not_null test on membership_status) #}
+            else assignments.holdout_group
         end as membership_status,
         case
-            when assigned.blocked_reason is not null then assigned.blocked_reason
-            when assigned.channel_message_rank > {{ var('audience_max_messages_per_channel') }}
-                then 'frequency_cap'
+            when checked.blocked_reason is not null then checked.blocked_reason
+            when not checked.is_eligible then 'frequency_cap'
         end as exclusion_reason,
-        case
-            when assigned.blocked_reason is null
-                and assigned.channel_message_rank <= {{ var('audience_max_messages_per_channel') }}
-                then assigned.contact_identifier
-        end as contact_identifier,
-        as_of.as_of_date
-    from assigned
-    cross join as_of
+        case when checked.is_eligible then checked.contact_identifier end as contact_identifier,
+        checked.as_of_date
+    from checked
+    left join assignments
+        on checked.audience = assignments.audience
+        and checked.customer_id = assignments.customer_id
 )
 
 select * from final
