@@ -47,3 +47,30 @@ def test_other_failures_get_no_diagnosis(tmp_path):
     assert (
         diagnose("Build gate failed: not_null_customers_customer_id", Settings.from_env()) is None
     )
+
+
+SPILLING_QUERY = "select count(distinct range::varchar || repeat('x', 40)) from range(1500000)"
+
+
+def test_the_profile_sets_memory_and_spill_directory_once_per_database(tmp_path):
+    """A run bigger than memory spills to the temp directory; afterwards DuckDB refuses to set
+    the directory again, which dbt-duckdb's per-cursor `settings` do for every new cursor (a
+    1,000,000-people run failed that way). The profile therefore opens the database with them."""
+    import yaml
+
+    from orchestration.settings import PROJECT_ROOT
+
+    profile = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text())
+    duckdb_output = profile["customer_warehouse"]["outputs"]["duckdb"]
+    assert {"memory_limit", "temp_directory"} <= set(duckdb_output["config_options"])
+    assert not {"memory_limit", "temp_directory"} & set(duckdb_output.get("settings", {}))
+
+    temp = str(tmp_path / "spill")
+    with duckdb.connect(
+        str(tmp_path / "w.duckdb"),
+        config={"threads": 1, "memory_limit": "64MB", "temp_directory": temp},
+    ) as connection:
+        connection.execute(f"create table spilled as {SPILLING_QUERY}")
+        connection.cursor().execute("select * from spilled").fetchall()  # the profile's way
+        with pytest.raises(duckdb.Error, match="temporary directory"):
+            connection.cursor().execute(f"set temp_directory = '{temp}'")  # the per-cursor way
