@@ -21,6 +21,11 @@ from orchestration.settings import PROJECT_ROOT
 
 TRUE_BG_NBD = clv.BgNbdParameters(r=1.5, alpha=40.0, a=0.8, b=2.5)
 TRUE_GAMMA_GAMMA = clv.GammaGammaParameters(p=6.0, q=4.0, gamma=15.0)
+# The CLV models themselves (int_clv_model_fits+ would also take customers and the audiences).
+CLV_OWN_MODELS = (
+    "int_clv_model_fits", "int_clv_holdout_evaluation", "int_customer_clv_predicted",
+    "customer_clv", "clv_model_parameters", "clv_holdout_evaluation",
+)  # fmt: skip
 CLV_MODELS = "+customer_clv +clv_model_parameters +clv_holdout_evaluation"
 
 
@@ -196,7 +201,7 @@ def test_clv_models_build_on_demo_data(demo_data, tmp_path: Path) -> None:
     # Only the as-of date and the CLV models are rebuilt; their other parents stay as built.
     early_vars = {"as_of_date": "2024-09-30", "clv_holdout_days": 90}
     early = _dbt_build(
-        demo_data[0], tmp_path, "--select", "int_as_of_date", "int_clv_model_fits+",
+        demo_data[0], tmp_path, "--select", "int_as_of_date", *CLV_OWN_MODELS,
         "--exclude-resource-type", "unit_test", "--vars", json.dumps(early_vars),
     )  # fmt: skip
     assert early.returncode == 0, early.stdout[-5000:]

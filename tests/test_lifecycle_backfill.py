@@ -87,7 +87,7 @@ def truncate_landing(source: Path, target: Path, as_of: date) -> None:
 
 
 def build_lifecycle(raw_dir: Path, root: Path, as_of: date) -> Path:
-    """Builds the seeds and models behind the lifecycle marts and customers, with their tests:
+    """Builds the seeds and models behind the lifecycle marts, with the tests of those nodes:
     the build gate must pass a backfill too (later rows, quarantined as future_timestamp, do not
     count against max_rejected_share when as_of_date is set)."""
     warehouse = root / "working.duckdb"
@@ -100,7 +100,7 @@ def build_lifecycle(raw_dir: Path, root: Path, as_of: date) -> Path:
     selection = [f"+{mart}" for mart in LIFECYCLE_MARTS]
     completed = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build", "--select", *selection,
-         "--exclude-resource-type", "unit_test",
+         "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious",
          "--vars", f"{{as_of_date: '{as_of.isoformat()}'}}",
          "--target-path", str(root / "target"), "--log-path", str(root / "logs")],
         cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False,

@@ -50,9 +50,21 @@ def _settings():
 
 
 def _train_and_predict(candidates: pd.DataFrame, threshold: float, seed: int):
+    import duckdb
     from splink import DuckDBAPI, Linker, block_on
 
-    database = DuckDBAPI()
+    # Splink's own DuckDB gets the warehouse's memory limit and spills under its temp directory;
+    # left to DuckDB's defaults it takes 80% of the machine and spills into the working directory.
+    temp_directory = os.environ.get("CW_DUCKDB_TEMP_DIR", "data/warehouse/tmp")
+    spill_directory = os.path.join(temp_directory, "splink")
+    connection = duckdb.connect(
+        config={
+            "memory_limit": os.environ.get("CW_DUCKDB_MEMORY_LIMIT", "6GB"),
+            "temp_directory": spill_directory,
+            "preserve_insertion_order": False,
+        }
+    )
+    database = DuckDBAPI(connection)
     linker = Linker(database.register(candidates), _settings(), log_level=logging.WARNING)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("email_normalized"), block_on("phone_e164")], recall=0.6
