@@ -34,8 +34,8 @@ final as (
         exclusion_reason,
         holdout_share,
         holdout_bucket,
-        '{{ var("audience_holdout_salt") }}' as holdout_salt,
-        {{ dbt.current_timestamp() }} as recorded_at
+        {#- No run timestamp: the same input gives the same rows (publish.run_log has the runs). #}
+        '{{ var("audience_holdout_salt") }}' as holdout_salt
     from memberships
 )
 
