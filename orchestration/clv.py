@@ -232,7 +232,11 @@ def rfm_summary(
     end = pd.Timestamp(observation_end).normalize()
     frame = orders.loc[:, ["customer_id", "ordered_at", "value_usd"]].copy()
     frame["purchase_date"] = pd.to_datetime(frame["ordered_at"]).dt.tz_localize(None).dt.normalize()
-    frame = frame[frame["purchase_date"] <= end]
+    # Sorted first: a day's orders are then always summed in the same order, and a float sum
+    # depends on its order, while the warehouse hands rows over in any order.
+    frame = frame[frame["purchase_date"] <= end].sort_values(
+        ["customer_id", "purchase_date", "value_usd"], kind="stable"
+    )
     days = (
         frame.groupby(["customer_id", "purchase_date"], as_index=False)["value_usd"]
         .sum()

@@ -50,7 +50,17 @@ customer_tickets as (
         tickets.created_at,
         tickets.resolved_at,
         tickets.csat_score,
-        {{ dbt.datediff('tickets.created_at', 'as_of.as_of_date', 'day') }} as days_ago
+        {{ dbt.datediff('tickets.created_at', 'tickets.resolved_at', 'minute') }}
+            as resolution_minutes,
+        {{ dbt.datediff('tickets.created_at', 'as_of.as_of_date', 'day') }} as days_ago,
+        {#- The latest rated ticket first; the ticket id breaks a tie, so reruns agree. -#}
+        row_number() over (
+            partition by resolved.customer_id
+            order by
+                case when tickets.csat_score is not null then 0 else 1 end,
+                tickets.created_at desc,
+                tickets.ticket_id desc
+        ) as rating_recency_rank
     from tickets
     inner join resolved
         on resolved.source_table = 'support__tickets' and resolved.record_key = tickets.ticket_id
@@ -66,11 +76,10 @@ support_summary as (
         count(case when days_ago < {{ var('engagement_long_window_days') }} then 1 end)
             as long_window_ticket_count,
         avg(csat_score) as average_csat_score,
-        avg(case when resolved_at is not null
-            then {{ dbt.datediff('created_at', 'resolved_at', 'minute') }} / 60.0 end)
-            as mean_resolution_hours,
-        max_by(csat_score, case when csat_score is not null then created_at end)
-            as latest_csat_score
+        {#- A mean of whole minutes, not of fractional hours: a sum of integers does not depend
+            on the order rows arrive in, so reruns give the same value to the last digit. -#}
+        round(avg(resolution_minutes) / 60.0, 4) as mean_resolution_hours,
+        max(case when rating_recency_rank = 1 then csat_score end) as latest_csat_score
     from customer_tickets
     group by 1
 ),
@@ -93,15 +102,27 @@ ranked_nps as (
     where cast(nps_responses.responded_at as date) <= as_of.as_of_date
 ),
 
-loyalty as (
+ranked_loyalty as (
     select
         resolved.customer_id,
-        max_by(loyalty_members.loyalty_tier, loyalty_members.updated_at) as loyalty_tier,
-        cast(sum(loyalty_members.points_balance) as bigint) as loyalty_points_balance
+        loyalty_members.loyalty_tier,
+        loyalty_members.points_balance,
+        row_number() over (
+            partition by resolved.customer_id
+            order by loyalty_members.updated_at desc, loyalty_members.loyalty_id desc
+        ) as recency_rank
     from loyalty_members
     inner join resolved
         on resolved.source_table = 'loyalty__members'
         and resolved.record_key = loyalty_members.loyalty_id
+),
+
+loyalty as (
+    select
+        customer_id,
+        max(case when recency_rank = 1 then loyalty_tier end) as loyalty_tier,
+        cast(sum(points_balance) as bigint) as loyalty_points_balance
+    from ranked_loyalty
     group by 1
 ),
 
