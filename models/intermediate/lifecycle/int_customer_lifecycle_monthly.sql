@@ -50,7 +50,11 @@ final as (
         customer_months.month_end_date,
         orders_to_date.completed_order_count,
         orders_to_date.last_order_date,
-        customer_months.lifecycle_stage
+        customer_months.lifecycle_stage,
+        {#- The stage at the end of the month before; null in the customer's first month. -#}
+        lag(customer_months.lifecycle_stage) over (
+            partition by customer_months.customer_id order by customer_months.month_start_date
+        ) as previous_month_stage
     from customer_months
     inner join orders_to_date
         on customer_months.customer_id = orders_to_date.customer_id

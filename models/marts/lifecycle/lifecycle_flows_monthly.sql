@@ -9,24 +9,13 @@ lifecycle as (
     select * from {{ ref('int_customer_lifecycle_monthly') }}
 ),
 
-with_previous as (
-    select
-        customer_id,
-        month_start_date,
-        lifecycle_stage,
-        lag(lifecycle_stage) over (
-            partition by customer_id order by month_start_date
-        ) as previous_stage
-    from lifecycle
-),
-
 flows as (
     select
         month_start_date,
-        coalesce(previous_stage, 'none') as from_stage,
+        coalesce(previous_month_stage, 'none') as from_stage,
         lifecycle_stage as to_stage,
         count(*) as customer_count
-    from with_previous
+    from lifecycle
     group by 1, 2, 3
 ),
 
