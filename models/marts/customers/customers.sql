@@ -24,39 +24,8 @@ favourite_categories as (
     select * from {{ ref('int_customer_favourite_category') }}
 ),
 
-churn_risk as (
-    select * from {{ ref('int_customer_churn_risk_scored') }}
-    where evaluation_role = 'as_of'
-),
-
-cadences as (
-    select
-        customer_id,
-        max_by(cadence_gap_days, order_date) as purchase_cadence_days
-    from {{ ref('int_customer_order_days') }}
-    where evaluation_role = 'as_of'
-    group by 1
-),
-
-rfm as (
-    select * from {{ ref('int_customer_rfm_scored') }}
-),
-
-clv_predictions as (
-    select * from {{ ref('int_customer_clv_predicted') }}
-),
-
-clv_deciles as (
-    select
-        customer_id,
-        predicted_clv_usd,
-        probability_alive,
-        expected_purchase_count,
-        {#- 1 = the tenth with the highest predicted CLV; ties go to the smaller customer id. -#}
-        cast(ntile(10) over (order by predicted_clv_usd desc, customer_id) as integer)
-            as predicted_clv_decile
-    from clv_predictions
-    where predicted_clv_usd is not null
+scores as (
+    select * from {{ ref('int_customer_scores') }}
 ),
 
 erased_customers as (
@@ -102,7 +71,7 @@ final as (
         coalesce(order_summary.refunded_order_count, 0) as refunded_order_count,
         coalesce(order_summary.refunded_usd, 0) as refunded_usd,
         favourite_categories.favourite_category,
-        cadences.purchase_cadence_days,
+        scores.purchase_cadence_days,
         coalesce(engagement.short_window_email_open_count, 0) as short_window_email_open_count,
         coalesce(engagement.short_window_email_click_count, 0) as short_window_email_click_count,
         coalesce(engagement.long_window_email_open_count, 0) as long_window_email_open_count,
@@ -133,24 +102,21 @@ final as (
         relationship.crm_lead_status,
         coalesce(current_lifecycle.lifecycle_stage, 'lead') as lifecycle_stage,
         current_lifecycle.valid_from_date as lifecycle_stage_since_date,
-        rfm.rfm_segment,
-        churn_risk.churn_risk_score,
-        churn_risk.churn_risk_band,
-        cast(clv_deciles.predicted_clv_usd as double) as predicted_clv_usd,
-        cast(clv_deciles.probability_alive as double) as probability_alive,
-        cast(clv_deciles.expected_purchase_count as double) as expected_purchase_count,
-        clv_deciles.predicted_clv_decile,
+        scores.rfm_segment,
+        scores.churn_risk_score,
+        scores.churn_risk_band,
+        scores.predicted_clv_usd,
+        scores.probability_alive,
+        scores.expected_purchase_count,
+        scores.predicted_clv_decile,
         coalesce(email_contactability.is_contactable, false) as is_email_contactable
     from profiles
     left join order_summary on profiles.customer_id = order_summary.customer_id
     left join engagement on profiles.customer_id = engagement.customer_id
     left join relationship on profiles.customer_id = relationship.customer_id
     left join current_lifecycle on profiles.customer_id = current_lifecycle.customer_id
-    left join rfm on profiles.customer_id = rfm.customer_id
     left join favourite_categories on profiles.customer_id = favourite_categories.customer_id
-    left join churn_risk on profiles.customer_id = churn_risk.customer_id
-    left join cadences on profiles.customer_id = cadences.customer_id
-    left join clv_deciles on profiles.customer_id = clv_deciles.customer_id
+    left join scores on profiles.customer_id = scores.customer_id
     left join erased_customers on profiles.customer_id = erased_customers.customer_id
     left join email_contactability on profiles.customer_id = email_contactability.customer_id
 )
