@@ -40,10 +40,17 @@ def _settings():
             cl.EmailComparison("email_normalized"),
             cl.ExactMatch("phone_e164"),
         ],
+        # int_identity_edges keeps a pair only if it shares a phone, postcode or date of birth
+        # and has similar first names, so the candidates are exactly those pairs: a shared phone,
+        # or a shared postcode or date of birth with one exact name. A block on a name alone
+        # (last_name; first_name and city) grows with the square of the name's frequency: 1.2
+        # billion pairs at a million people, almost all rejected by those rules anyway.
         blocking_rules_to_generate_predictions=[
-            block_on("last_name"),
-            block_on("first_name", "city"),
             block_on("phone_e164"),
+            block_on("postcode", "last_name"),
+            block_on("postcode", "first_name"),
+            block_on("date_of_birth", "last_name"),
+            block_on("date_of_birth", "first_name"),
         ],
         retain_intermediate_calculation_columns=False,
     )
