@@ -126,10 +126,11 @@ emails_reached_by_phone as (
         and linkable.identifier_type = 'email'
 ),
 
+{#- One edge per record and phone (the key of this model): to the smallest record of its name. -#}
 phone_and_name_edges as (
-    select distinct
+    select
         reached.source_record_id,
-        same_name.source_record_id as linked_source_record_id,
+        min(same_name.source_record_id) as linked_source_record_id,
         'shared_phone_and_name' as link_rule,
         'phone' as identifier_type,
         reached.phone_e164 as identifier_value,
@@ -147,6 +148,7 @@ phone_and_name_edges as (
         and {{ name_similarity('same_name.first_name', 'caller.first_name') }}
             >= {{ var('identity_min_first_name_similarity') }}
         and not coalesce(same_name.date_of_birth <> caller.date_of_birth, false)
+    group by reached.source_record_id, reached.phone_e164
 ),
 
 final as (
