@@ -66,3 +66,34 @@ def test_a_perfect_resolution_scores_one(tmp_path):
 def test_missing_truth_is_reported(tmp_path):
     with pytest.raises(FileNotFoundError, match="no ground truth"):
         evaluate_identity(tmp_path / "w.duckdb", tmp_path / "missing.csv")
+
+
+def test_recall_over_records_with_evidence_leaves_out_anonymous_devices_only(tmp_path):
+    # Truth: p1 = {a, dev-known, dev-anon}. Resolved: a and dev-known together, dev-anon alone.
+    # dev-anon carries nothing but its device id; dev-known also an account id.
+    rows = [
+        ("t", "a", "c1"),
+        ("web__devices", "dev-known", "c1"),
+        ("web__devices", "dev-anon", "c2"),
+    ]
+    truth = _truth(
+        tmp_path / "t.csv",
+        [("t", "a", "p1"), ("web__devices", "dev-known", "p1"), ("web__devices", "dev-anon", "p1")],
+    )
+    warehouse = _warehouse(tmp_path / "w.duckdb", rows)
+    assert evaluate_identity(warehouse, truth).recall_over_records_with_evidence is None
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema intermediate")
+        connection.execute(
+            "create table intermediate.int_identifiers_normalized as select * from (values "
+            "('t:a', 'email', 'a@x.com'), ('web__devices:dev-known', 'device_id', 'dev-known'), "
+            "('web__devices:dev-known', 'account_id', 'A1'), "
+            "('web__devices:dev-anon', 'device_id', 'dev-anon')) "
+            "as v(source_record_id, identifier_type, identifier_value)"
+        )
+    result = evaluate_identity(warehouse, truth)
+    assert result.recall == pytest.approx(1 / 3)  # the headline still counts every record
+    assert result.anonymous_device_count == 1
+    assert (result.evidence_true_pair_count, result.evidence_correct_pair_count) == (1, 1)
+    assert result.recall_over_records_with_evidence == pytest.approx(1.0)
+    assert result.as_metadata()["recall_over_records_with_evidence"] == 1.0
