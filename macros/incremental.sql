@@ -56,7 +56,8 @@
     take them out again.
 -#}
 {% macro files_not_yet_typed() %}
-    {%- if not (execute and is_incremental()) -%}
+    {#- unit tests (resource_type unit_test) feed the model fixed rows: nothing to skip -#}
+    {%- if not (execute and model.resource_type == 'model' and is_incremental()) -%}
         {{ return('1 = 1') }}
     {%- endif -%}
     {%- set column_names = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
@@ -97,7 +98,7 @@
     model); nothing on a full build.
 -#}
 {% macro touched_keys_only(base_model, key) %}
-    {%- if is_incremental() %}
+    {%- if model.resource_type == 'model' and is_incremental() %}
     and {{ key }} in (
         select {{ key }} from {{ ref(base_model) }}
         where typed_at > (
