@@ -68,9 +68,12 @@ support_summary as (
         avg(csat_score) as average_csat_score,
         -- whole minutes averaged, then divided once: a sum of doubles depends on the order rows
         -- come in, which an incremental staging table does not keep
-        avg(case when resolved_at is not null
-            then {{ dbt.datediff('created_at', 'resolved_at', 'minute') }} end) / 60.0
-            as mean_resolution_hours,
+        avg(
+            case
+                when resolved_at is not null
+                    then {{ dbt.datediff('created_at', 'resolved_at', 'minute') }}
+            end
+        ) / 60.0 as mean_resolution_hours,
         max_by(csat_score, case when csat_score is not null then created_at end)
             as latest_csat_score
     from customer_tickets
