@@ -16,18 +16,37 @@
     order: missing_required, too_long, unparseable_<kind>, invalid_email, future_<kind>,
     negative_amount, unknown_currency, invalid_value, out_of_range, and last
     conflicting_duplicate:<key> (docs/quality-gates.md). The first that applies is kept.
+
+    Incremental (docs/incremental-processing.md): a run types only the landing files not typed
+    before, and re-types those holding rows quarantined as future_*, replacing them whole
+    (macros/incremental.sql). Every rule above looks at one row, or at rows of one key and one
+    file, so a file typed alone gets the reasons it would get among all files. Each row keeps
+    `typed_at` (the run that typed it; staging re-stages the keys touched since its last build)
+    and `future_cutoff_at` (the future-timestamp cutoff it was judged against).
 #}
 {% macro typed_raw_rows(
     source_relation, columns, record_key, version_column=none, duplicate_key=none
 ) %}
+{{ config(
+    materialized='incremental',
+    unique_key='source_file',
+    incremental_strategy=file_replace_strategy(),
+    partition_by=(['source_file'] if target.type == 'spark' else none),
+    on_schema_change='fail',
+) }}
 {%- set key_columns = [record_key] if record_key is string else record_key -%}
 {%- set same_version = [duplicate_key or key_columns | join(', ')]
     + ([version_column] if version_column else []) + ['source_file'] -%}
 
 with
 
-raw_rows as (
+every_raw_row as (
     {{ with_every_column(source_relation, columns | map(attribute='name') | list) }}
+),
+
+raw_rows as (
+    select * from every_raw_row
+    where {{ files_not_yet_typed() }}
 ),
 
 currency_codes as (
@@ -127,7 +146,9 @@ final as (
         record_key,
         source_file,
         raw_row,
-        checked_rejection_reason as rejection_reason
+        checked_rejection_reason as rejection_reason,
+        {{ run_started_at_literal() }} as typed_at,
+        {{ future_cutoff() }} as future_cutoff_at
     from checked_duplicates
 )
 

@@ -87,11 +87,28 @@ def run(
         Path | None,
         typer.Option(help="Also write the run's outcome and step times to this JSON file."),
     ] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help=(
+                "Rebuild the incremental staging models from every landing file [CW_FULL_REFRESH] "
+                "(after landing files were removed or rewritten, or to go back to an earlier "
+                "as-of date); audience history is kept."
+            ),
+        ),
+    ] = False,
 ) -> None:
-    """Run the whole Dagster job in-process: ingest gate, dbt build, GX gate, publish, exports."""
+    """Run the whole Dagster job in-process: ingest gate, dbt build, GX gate, publish, exports.
+
+    Runs are incremental: staging types only the landing files it has not seen and re-stages the
+    records they touch (docs/incremental-processing.md).
+    """
     from orchestration.runner import run_job
 
     _set_path_env("CW_RAW_DIR", raw_dir)
+    if full_refresh:
+        os.environ["CW_FULL_REFRESH"] = "1"
     if as_of is not None:
         try:
             date.fromisoformat(as_of)

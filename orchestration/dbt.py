@@ -63,6 +63,10 @@ def customer_warehouse_dbt_assets(
     # Unit tests run in CI and development (`dbt build`, `make test`); the scheduled production
     # run skips them, as dbt's documentation advises.
     args = ["build", "--exclude-resource-type", "unit_test"]
+    # Incremental by default (docs/incremental-processing.md); a full refresh rebuilds the
+    # incremental models from every landing file.
+    if settings.full_refresh:
+        args.append("--full-refresh")
     if settings.dbt_vars():
         args += ["--vars", json.dumps(settings.dbt_vars())]
     invocation = dbt.cli(args, context=context, raise_on_error=False)

@@ -45,6 +45,8 @@ class Settings:
     min_identity_precision: float
     volume_change_band: float
     max_raw_age_hours: float
+    # Rebuild the incremental models from every landing file (docs/incremental-processing.md).
+    full_refresh: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
             min_identity_precision=float(os.environ.get("CW_MIN_IDENTITY_PRECISION", "0.99")),
             volume_change_band=float(os.environ.get("CW_VOLUME_CHANGE_BAND", "0.5")),
             max_raw_age_hours=float(os.environ.get("CW_MAX_RAW_AGE_HOURS", "72")),
+            full_refresh=os.environ.get("CW_FULL_REFRESH", "").lower() in ("1", "true", "yes"),
         )
 
     @property

@@ -12,7 +12,9 @@
     Append-only: rebuilt from scratch only by `dbt build --full-refresh`, which, like changing
     audience_holdout_salt, starts new control groups (docs/audiences.md).
 #}
-{{ config(materialized='incremental', incremental_strategy='append') }}
+{#- full_refresh=false: the assignments are history, which a --full-refresh of the rest of the
+    warehouse (docs/incremental-processing.md) must not erase. -#}
+{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
 
 with
 

@@ -4,12 +4,15 @@
     the reason). Incremental: each run replaces its own as-of date and keeps earlier ones, so
     lift can be measured later by joining outcomes (orders after as_of_date) to treatment and
     control. No contact data: the consented identifiers stay in the audiences.
+    full_refresh=false: the history must outlive a --full-refresh of the rest of the warehouse
+    (docs/incremental-processing.md).
 -#}
 {{ config(
     materialized='incremental',
     unique_key=['as_of_date', 'audience', 'customer_id'],
     incremental_strategy='delete+insert',
     on_schema_change='append_new_columns',
+    full_refresh=false,
 ) }}
 
 with

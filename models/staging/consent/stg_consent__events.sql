@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='consent_event_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 consent_events as (
     select * from {{ ref('base_consent__events') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_consent__events', 'consent_event_id') }}
 ),
 
 default_phone_country as (
@@ -34,7 +44,8 @@ final as (
         lower(deduplicated.status) = 'granted' as is_granted,
         deduplicated.occurred_at,
         lower(deduplicated.source) as consent_source,
-        deduplicated.source_file
+        deduplicated.source_file,
+        deduplicated.typed_at
     from deduplicated
     left join default_phone_country on 1 = 1
 )

@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='contact_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 contacts as (
     select * from {{ ref('base_crm__contacts') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_crm__contacts', 'contact_id') }}
 ),
 
 default_phone_country as (
@@ -34,7 +44,8 @@ final as (
         lower(latest_versions.owner_email) as owner_email,
         latest_versions.created_at,
         latest_versions.updated_at,
-        latest_versions.source_file
+        latest_versions.source_file,
+        latest_versions.typed_at
     from latest_versions
     left join default_phone_country on 1 = 1
 )

@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='email_event_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 engagement_events as (
     select * from {{ ref('base_email__engagement_events') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_email__engagement_events', 'email_event_id') }}
 ),
 
 deduplicated as (
@@ -19,7 +29,8 @@ final as (
         lower(bounce_type) as bounce_type,
         url,
         occurred_at,
-        source_file
+        source_file,
+        typed_at
     from deduplicated
 )
 

@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='account_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 customers as (
     select * from {{ ref('base_shop__customers') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_shop__customers', 'account_id') }}
 ),
 
 calling_codes as (
@@ -35,7 +45,8 @@ final as (
         lower(latest_versions.acquisition_channel) as acquisition_channel,
         latest_versions.created_at,
         latest_versions.updated_at,
-        latest_versions.source_file
+        latest_versions.source_file,
+        latest_versions.typed_at
     from latest_versions
     left join calling_codes
         on calling_codes.country_code

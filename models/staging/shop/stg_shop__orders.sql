@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='order_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 orders as (
     select * from {{ ref('base_shop__orders') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_shop__orders', 'order_id') }}
 ),
 
 currency_rates as (
@@ -50,7 +60,8 @@ final as (
             as is_completed,
         latest_versions.ordered_at,
         latest_versions.updated_at,
-        latest_versions.source_file
+        latest_versions.source_file,
+        latest_versions.typed_at
     from latest_versions
     -- base_shop__orders rejects unknown currencies, so the inner join keeps every order
     inner join currency_rates

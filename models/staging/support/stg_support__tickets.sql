@@ -1,8 +1,18 @@
+{#- Incremental: re-stages only the keys touched by rows typed since the last build
+    (macros/incremental.sql, docs/incremental-processing.md). -#}
+{{ config(
+    materialized='incremental',
+    unique_key='ticket_id',
+    incremental_strategy=key_replace_strategy(),
+    on_schema_change='fail',
+) }}
+
 with
 
 tickets as (
     select * from {{ ref('base_support__tickets') }}
     where rejection_reason is null
+    {{- touched_keys_only('base_support__tickets', 'ticket_id') }}
 ),
 
 default_phone_country as (
@@ -32,7 +42,8 @@ final as (
         deduplicated.first_response_at,
         deduplicated.resolved_at,
         deduplicated.csat_score,
-        deduplicated.source_file
+        deduplicated.source_file,
+        deduplicated.typed_at
     from deduplicated
     left join default_phone_country on 1 = 1
 )
