@@ -82,15 +82,21 @@ class IdentityEvaluation:
         return metadata
 
 
-EVALUATION_SQL = """
-with
+# Each resolved record beside its true person; {records_filter} may leave records out.
+MATCHED_SQL = """
 matched as (
     select resolved.customer_id, truth.person_id
     from {relation} as resolved
     inner join read_csv($truth_path, header = true, all_varchar = true) as truth
         on truth.source_table = resolved.source_table
         and truth.record_key = resolved.record_key
-),
+    {records_filter}
+)"""
+
+
+EVALUATION_SQL = """
+with
+{matched},
 cells as (select customer_id, person_id, count(*) as n from matched group by all),
 customers as (select customer_id, count(*) as n, count(distinct person_id) as people
               from matched group by all),
@@ -119,15 +125,7 @@ anonymous_devices as (
     group by 1
     having count(*) filter (where identifier_type <> 'device_id') = 0
 ),
-matched as (
-    select resolved.customer_id, truth.person_id
-    from {relation} as resolved
-    inner join read_csv($truth_path, header = true, all_varchar = true) as truth
-        on truth.source_table = resolved.source_table
-        and truth.record_key = resolved.record_key
-    where resolved.source_table || ':' || resolved.record_key
-        not in (select source_record_id from anonymous_devices)
-),
+{matched},
 cells as (select customer_id, person_id, count(*) as n from matched group by all),
 people as (select person_id, count(*) as n from matched group by all)
 select
@@ -147,7 +145,8 @@ def evaluate_identity(
         raise FileNotFoundError(f"no ground truth at {truth_path}")
     parameters = {"truth_path": str(truth_path)}
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
-        row = connection.execute(EVALUATION_SQL.format(relation=relation), parameters).fetchone()
+        every_record = MATCHED_SQL.format(relation=relation, records_filter="")
+        row = connection.execute(EVALUATION_SQL.format(matched=every_record), parameters).fetchone()
         schema, _, table = identifiers_relation.rpartition(".")
         has_identifiers = connection.execute(
             "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
@@ -155,7 +154,14 @@ def evaluate_identity(
         ).fetchone()[0]
         evidence = (
             connection.execute(
-                EVIDENCE_SQL.format(relation=relation, identifiers=identifiers_relation),
+                EVIDENCE_SQL.format(
+                    identifiers=identifiers_relation,
+                    matched=MATCHED_SQL.format(
+                        relation=relation,
+                        records_filter="where resolved.source_table || ':' || resolved.record_key"
+                        " not in (select source_record_id from anonymous_devices)",
+                    ),
+                ),
                 parameters,
             ).fetchone()
             if has_identifiers
