@@ -28,10 +28,8 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -42,10 +40,10 @@ from bench_run import (  # noqa: E402
     BIN,
     PROJECT_ROOT,
     RESULTS_DIR,
-    PeakMemorySampler,
     dbt_layer_seconds,
     generate_once,
     stage_seconds,
+    timed_cw_run,
 )
 
 from orchestration.daily_batch import write_daily_batch  # noqa: E402
@@ -69,23 +67,9 @@ def _environment(root: Path, raw_dir: Path, truth_dir: Path) -> dict[str, str]:
 
 
 def timed_run(environment: dict[str, str], as_of: date, report_path: Path) -> dict[str, object]:
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [str(BIN / "cw"), "run", "--as-of", as_of.isoformat(), "--report-json", str(report_path)],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    seconds, peak_bytes, report = timed_cw_run(
+        ["--as-of", as_of.isoformat()], environment, report_path
     )
-    sampler = PeakMemorySampler(process.pid)
-    sampler.start()
-    output, _ = process.communicate()
-    peak_bytes = sampler.stop()
-    seconds = time.perf_counter() - started
-    if process.returncode != 0 or not report_path.exists():
-        sys.exit(f"cw run --as-of {as_of} failed:\n{output[-6000:]}")
-    report = json.loads(report_path.read_text())
     return {
         "run_seconds": round(seconds, 2),
         "step_seconds": stage_seconds(report["step_seconds"]),

@@ -171,27 +171,38 @@ def stage_seconds(step_seconds: dict[str, float]) -> dict[str, float]:
     return stages
 
 
+def timed_cw_run(
+    arguments: list[str], environment: dict[str, str], report_path: Path
+) -> tuple[float, int, dict]:
+    """`cw run <arguments> --report-json report_path`: wall seconds, peak tree RSS, its report.
+
+    Exits with cw's output when the run fails."""
+    command = [str(BIN / "cw"), "run", *arguments, "--report-json", str(report_path)]
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    sampler = PeakMemorySampler(process.pid)
+    sampler.start()
+    output, _ = process.communicate()
+    peak_bytes = sampler.stop()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0 or not report_path.exists():
+        sys.exit(f"{' '.join(command[1:])} failed:\n{output[-6000:]}")
+    return seconds, peak_bytes, json.loads(report_path.read_text())
+
+
 def run_once(people: int, data_dir: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="cw-bench-", dir=data_dir) as directory:
         root = Path(directory)
-        report_path = root / "report.json"
-        started = time.perf_counter()
-        process = subprocess.Popen(
-            [str(BIN / "cw"), "run", "--report-json", str(report_path)],
-            cwd=PROJECT_ROOT,
-            env=_environment(root, data_dir),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        seconds, peak_bytes, report = timed_cw_run(
+            [], _environment(root, data_dir), root / "report.json"
         )
-        sampler = PeakMemorySampler(process.pid)
-        sampler.start()
-        output, _ = process.communicate()
-        peak_bytes = sampler.stop()
-        seconds = time.perf_counter() - started
-        if process.returncode != 0 or not report_path.exists():
-            sys.exit(f"cw run failed at {people:,} people:\n{output}")
-        report = json.loads(report_path.read_text())
     largest_process_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {
         "people": people,
