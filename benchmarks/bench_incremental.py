@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -41,6 +40,7 @@ from bench_run import (  # noqa: E402
     PROJECT_ROOT,
     RESULTS_DIR,
     dbt_layer_seconds,
+    describe_machine,
     generate_once,
     stage_seconds,
     timed_cw_run,
@@ -132,13 +132,7 @@ def main() -> None:
     parser.add_argument("--share", type=float, default=0.01, help="new and changed rows (0.01)")
     parser.add_argument("--data-dir", type=Path, default=PROJECT_ROOT / "data" / "bench")
     arguments = parser.parse_args()
-    machine = {
-        "host": platform.node(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
-        "load_average_at_start": os.getloadavg(),
-    }
+    machine = describe_machine()
     results = []
     for people in arguments.people:
         data_dir = (arguments.data_dir / f"people-{people}-seed-{arguments.seed}").resolve()

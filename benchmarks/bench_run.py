@@ -171,6 +171,18 @@ def stage_seconds(step_seconds: dict[str, float]) -> dict[str, float]:
     return stages
 
 
+def describe_machine() -> dict[str, object]:
+    """Where the figures were measured: host, cores, memory, Python, and the load at the start
+    (other processes' load inflates every time measured here)."""
+    return {
+        "host": platform.node(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
+        "load_average_at_start": os.getloadavg(),
+    }
+
+
 def timed_cw_run(
     arguments: list[str], environment: dict[str, str], report_path: Path
 ) -> tuple[float, int, dict]:
@@ -251,12 +263,7 @@ def main() -> None:
         help="where generated data is kept between repetitions and invocations",
     )
     arguments = parser.parse_args()
-    machine = {
-        "host": platform.node(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
-    }
+    machine = describe_machine()
     results = []
     for people in arguments.people:
         data_dir = (arguments.data_dir / f"people-{people}-seed-{arguments.seed}").resolve()
