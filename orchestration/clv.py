@@ -215,6 +215,21 @@ def fit_gamma_gamma(frequency: np.ndarray, monetary: np.ndarray) -> FitResult:
 # Data: summary of an order history, and simulation from known parameters
 
 
+def completed_orders(orders_resolved) -> pd.DataFrame:
+    """Completed orders (customer_id, ordered_at, value_usd) from int_orders_resolved, sorted.
+
+    `orders_resolved` is the DuckDB relation a Python model gets from dbt.ref. The rows come back
+    in one fixed order: a float sum depends on the order it adds in, and the warehouse hands
+    rows over in any order, so unsorted input could change a total in its last digit.
+    """
+    return (
+        orders_resolved.filter("is_completed")
+        .project("customer_id, ordered_at, cast(net_revenue_usd as double) as value_usd")
+        .order("customer_id, ordered_at, value_usd")
+        .df()
+    )
+
+
 def rfm_summary(
     orders: pd.DataFrame,
     observation_end: pd.Timestamp,

@@ -35,12 +35,7 @@ def _holdout_actuals(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestam
 def model(dbt, session):
     dbt.config(materialized="table")
     fits = dbt.ref("int_clv_model_fits").df()
-    orders = (
-        dbt.ref("int_orders_resolved")
-        .filter("is_completed")
-        .project("customer_id, ordered_at, cast(net_revenue_usd as double) as value_usd")
-        .df()
-    )
+    orders = clv.completed_orders(dbt.ref("int_orders_resolved"))
     calibration = fits[fits["fit_name"] == "calibration"].iloc[0]
     calibration_end = pd.Timestamp(calibration["calibration_end_date"])
     holdout_end = pd.Timestamp(calibration["holdout_end_date"])

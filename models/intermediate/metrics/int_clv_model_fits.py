@@ -22,15 +22,6 @@ MINIMUM_REPEAT_CUSTOMERS = 20
 PARAMETER_NAMES = {"bg_nbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "gamma")}
 
 
-def _completed_orders(dbt) -> pd.DataFrame:
-    return (
-        dbt.ref("int_orders_resolved")
-        .filter("is_completed")
-        .project("customer_id, ordered_at, cast(net_revenue_usd as double) as value_usd")
-        .df()
-    )
-
-
 def _fit_rows(model_name: str, summary: pd.DataFrame) -> list[dict]:
     repeat_customers = int((summary["frequency"] > 0).sum())
     if len(summary) < MINIMUM_CUSTOMERS or repeat_customers < MINIMUM_REPEAT_CUSTOMERS:
@@ -67,7 +58,7 @@ def model(dbt, session):
     holdout_days_config = dbt.config.get("clv_holdout_days")
     holdout_days = int(holdout_days_config if holdout_days_config is not None else 180)
     as_of_date: date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-    orders = _completed_orders(dbt)
+    orders = clv.completed_orders(dbt.ref("int_orders_resolved"))
     calibration_end = as_of_date - timedelta(days=holdout_days)
     fits = {
         "calibration": (calibration_end, as_of_date),

@@ -32,12 +32,7 @@ def model(dbt, session):
     horizon_days = float(horizon_config if horizon_config is not None else 365)
     discount_rate = float(discount_config if discount_config is not None else 0)
     as_of_date: date = dbt.ref("int_as_of_date").df()["as_of_date"].iloc[0]
-    orders = (
-        dbt.ref("int_orders_resolved")
-        .filter("is_completed")
-        .project("customer_id, ordered_at, cast(net_revenue_usd as double) as value_usd")
-        .df()
-    )
+    orders = clv.completed_orders(dbt.ref("int_orders_resolved"))
     fits = dbt.ref("int_clv_model_fits").df()
     summary = clv.rfm_summary(orders, pd.Timestamp(as_of_date))
     bg_values, bg_status = _parameters(fits, "bg_nbd")
