@@ -1,4 +1,4 @@
-"""Faults: readers during a run, reruns, and runs killed with SIGKILL at three points.
+"""Faults: runs killed with SIGKILL at three points, a rerun, and readers during all of them.
 
 Each run here is a real `cw run` process (dbt, DuckDB, Dagster, Great Expectations) on the small
 demo data. Killing uses the whole process group, as a container stop or the OOM killer would:
@@ -59,28 +59,29 @@ def _published_run_ids(published: Path) -> list[str]:
         ]
 
 
-@pytest.fixture
-def warehouse(published_run, tmp_path) -> Path:
-    """A private copy of the session's good run: working database, published file, exports."""
-    _, report, good_run_root = published_run
-    assert report.success, report.step_failures
-    return Path(shutil.copytree(good_run_root, tmp_path / "root"))
+class ContinuousReader:
+    """A BI reader querying the published file in a loop, as a dashboard would, on a thread."""
 
+    def __init__(self, published: Path) -> None:
+        self.published = published
+        self.errors: list[str] = []
+        self.seen_runs: set[str] = set()
+        self.queries = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read_continuously)
 
-def test_readers_see_no_error_during_a_run_and_a_rerun_changes_no_mart(warehouse, demo_data):
-    root = warehouse
-    published = root / "warehouse" / "published.duckdb"
-    before = published_marts_digest(published)
-    errors: list[str] = []
-    seen_runs: set[str] = set()
-    queries = 0
-    stop = threading.Event()
+    def __enter__(self) -> ContinuousReader:
+        self._thread.start()
+        return self
 
-    def read_continuously() -> None:
-        nonlocal queries
-        while not stop.is_set():
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _read_continuously(self) -> None:
+        while not self._stop.is_set():
             try:
-                with duckdb.connect(str(published), read_only=True) as connection:
+                with duckdb.connect(str(self.published), read_only=True) as connection:
                     customers = connection.execute(
                         "select count(*) from marts.customers"
                     ).fetchone()[0]
@@ -92,26 +93,13 @@ def test_readers_see_no_error_during_a_run_and_a_rerun_changes_no_mart(warehouse
                     ).fetchone()
                 # One file holds one run: its marts match the counts that run logged.
                 if customers != logged:
-                    errors.append(f"marts.customers has {customers} rows, run {run_id} {logged}")
-                seen_runs.add(run_id)
-                queries += 1
+                    self.errors.append(
+                        f"marts.customers has {customers} rows, run {run_id} {logged}"
+                    )
+                self.seen_runs.add(run_id)
+                self.queries += 1
             except Exception as error:  # every error a BI reader could get counts
-                errors.append(repr(error))
-
-    reader = threading.Thread(target=read_continuously)
-    reader.start()
-    try:
-        _run(root, demo_data[0])
-    finally:
-        stop.set()
-        reader.join()
-
-    assert errors == []
-    assert queries > 20
-    run_ids = _published_run_ids(published)
-    assert len(run_ids) == 2 and seen_runs <= set(run_ids)
-    # Same input, same as-of date: every published mart and audience has the same rows.
-    assert published_marts_digest(published) == before
+                self.errors.append(repr(error))
 
 
 def _wait_for(condition, what: str, process: subprocess.Popen[bytes], timeout: float = 300):
@@ -158,25 +146,60 @@ def _kill_run_at(kill_point: str, root: Path, raw_dir: Path, marker: Path) -> No
     assert process.returncode == -signal.SIGKILL
 
 
-def test_runs_killed_at_three_points_leave_the_published_marts_intact(
-    warehouse, demo_data, tmp_path
-):
+@pytest.fixture(scope="module")
+def killed_runs_then_a_rerun(published_run, demo_data, tmp_path_factory) -> dict:
     """Killed in dbt, then in the quality gate, then before the swap; then a normal run.
 
-    Each killed run starts from what the one before left behind, with no cleanup in between:
-    reaching the quality gate proves dbt recovered from the kill inside its build, reaching the
-    swap proves the same for the gate, and the last run publishes.
+    All on a private copy of the session's good run, with a reader querying the published file
+    the whole time. Each killed run starts from what the one before left behind, with no cleanup
+    in between: reaching the quality gate proves dbt recovered from the kill inside its build,
+    reaching the swap proves the same for the gate, and the last run publishes.
     """
+    _, report, good_run_root = published_run
+    assert report.success, report.step_failures
+    root = tmp_path_factory.mktemp("faults")
+    warehouse = Path(shutil.copytree(good_run_root, root / "run"))
     published = warehouse / "warehouse" / "published.duckdb"
-    before_marts = published_marts_digest(published)
-    before_runs = _published_run_ids(published)
+    before = {"marts": published_marts_digest(published), "runs": _published_run_ids(published)}
+    after_kill = {}
+    with ContinuousReader(published) as reader:
+        for kill_point in ("during_dbt_build", "quality_gate", "publish_swap"):
+            _kill_run_at(kill_point, warehouse, demo_data[0], root / "failpoint_reached")
+            after_kill[kill_point] = {
+                "marts": published_marts_digest(published),
+                "runs": _published_run_ids(published),
+            }
+        _run(warehouse, demo_data[0])
+    return {
+        "before": before,
+        "after_kill": after_kill,
+        "after_rerun": {
+            "marts": published_marts_digest(published),
+            "runs": _published_run_ids(published),
+        },
+        "reader": reader,
+        "leftovers": list(published.parent.glob(".published.duckdb.*")),
+    }
 
-    for kill_point in ("during_dbt_build", "quality_gate", "publish_swap"):
-        _kill_run_at(kill_point, warehouse, demo_data[0], tmp_path / "failpoint_reached")
-        assert published_marts_digest(published) == before_marts, kill_point
-        assert _published_run_ids(published) == before_runs, kill_point
 
-    _run(warehouse, demo_data[0])
-    assert published_marts_digest(published) == before_marts
-    assert len(_published_run_ids(published)) == len(before_runs) + 1
-    assert not list(published.parent.glob(".published.duckdb.*")), "a half-written copy is left"
+def test_runs_killed_at_three_points_leave_the_published_marts_intact(killed_runs_then_a_rerun):
+    before = killed_runs_then_a_rerun["before"]
+    for kill_point, after in killed_runs_then_a_rerun["after_kill"].items():
+        assert after["marts"] == before["marts"], kill_point
+        assert after["runs"] == before["runs"], kill_point
+    assert not killed_runs_then_a_rerun["leftovers"], "a half-written copy is left"
+
+
+def test_a_rerun_after_the_kills_publishes_the_same_marts(killed_runs_then_a_rerun):
+    before = killed_runs_then_a_rerun["before"]
+    after = killed_runs_then_a_rerun["after_rerun"]
+    assert len(after["runs"]) == len(before["runs"]) + 1
+    # Same input, same as-of date: every published mart and audience has the same rows.
+    assert after["marts"] == before["marts"]
+
+
+def test_readers_see_no_error_during_killed_runs_and_a_rerun(killed_runs_then_a_rerun):
+    reader = killed_runs_then_a_rerun["reader"]
+    assert reader.errors == []
+    assert reader.queries > 20
+    assert reader.seen_runs <= set(killed_runs_then_a_rerun["after_rerun"]["runs"])
