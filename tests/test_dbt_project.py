@@ -1,88 +1,80 @@
-"""Plain `dbt build` from the repository root, as an analytics engineer runs it."""
+"""Plain `dbt build` from the repository root, as an analytics engineer runs it.
+
+One build serves both tests: the demo landing files cut down to the required columns (your own
+exports may leave optional columns out, reorder columns and carry a BOM), built with every seed,
+model, data test and unit test.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
 from orchestration.settings import PROJECT_ROOT
 
+REQUIRED_ORDER_COLUMNS = [
+    "updated_at", "order_id", "status", "currency", "subtotal_amount", "total_amount",
+    "ordered_at",
+]  # fmt: skip
+REQUIRED_EVENT_COLUMNS = ["event_id", "anonymous_id", "event_name", "occurred_at"]
 
-def test_plain_dbt_build_passes_with_unit_tests(demo_data, tmp_path):
+
+def _keep_only_required_columns(raw_dir: Path) -> None:
+    for path in (raw_dir / "shop" / "orders").glob("*.csv"):
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.DictWriter(
+                handle, fieldnames=REQUIRED_ORDER_COLUMNS, extrasaction="ignore"
+            )
+            writer.writeheader()
+            writer.writerows(rows)
+    for path in (raw_dir / "web" / "events").glob("*.parquet"):
+        pq.write_table(pq.read_table(path).select(REQUIRED_EVENT_COLUMNS), path)
+
+
+@pytest.fixture(scope="module")
+def plain_build(demo_data, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    root = tmp_path_factory.mktemp("plain_dbt_build")
+    raw_dir = root / "raw"
+    shutil.copytree(demo_data[0], raw_dir)
+    _keep_only_required_columns(raw_dir)
     environment = {
         **os.environ,
-        "CW_RAW_DIR": str(demo_data[0]),
-        "CW_WAREHOUSE_PATH": str(tmp_path / "working.duckdb"),
-        "CW_DUCKDB_TEMP_DIR": str(tmp_path / "tmp"),
+        "CW_RAW_DIR": str(raw_dir),
+        "CW_WAREHOUSE_PATH": str(root / "working.duckdb"),
+        "CW_DUCKDB_TEMP_DIR": str(root / "tmp"),
     }
-    target = tmp_path / "target"
     completed = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+        [str(Path(sys.executable).parent / "dbt"), "build", "--target-path", str(root / "target"),
+         "--log-path", str(root / "logs")],
+        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    return completed, root
+
+
+def test_plain_dbt_build_passes_with_unit_tests(plain_build):
+    completed, root = plain_build
     assert completed.returncode == 0, completed.stdout[-5000:]
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((root / "target" / "run_results.json").read_text())["results"]
     kinds = {result["unique_id"].split(".")[0] for result in results}
     assert {"seed", "model", "test", "unit_test"} <= kinds
     assert all(result["status"] in ("success", "pass") for result in results)
 
 
-def test_exports_with_only_the_required_columns_build(demo_data, tmp_path):
-    """Your own exports may leave optional columns out, reorder columns and carry a BOM."""
-    import csv
-    import shutil
-
-    import pyarrow.parquet as pq
-
-    raw_dir = tmp_path / "raw"
-    shutil.copytree(demo_data[0], raw_dir)
-    required = [
-        "updated_at", "order_id", "status", "currency", "subtotal_amount", "total_amount",
-        "ordered_at",
-    ]  # fmt: skip
-    for path in (raw_dir / "shop" / "orders").glob("*.csv"):
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=required, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-    for path in (raw_dir / "web" / "events").glob("*.parquet"):
-        table = pq.read_table(path).select(
-            ["event_id", "anonymous_id", "event_name", "occurred_at"]
-        )
-        pq.write_table(table, path)
-
-    environment = {
-        **os.environ,
-        "CW_RAW_DIR": str(raw_dir),
-        "CW_WAREHOUSE_PATH": str(tmp_path / "working.duckdb"),
-        "CW_DUCKDB_TEMP_DIR": str(tmp_path / "tmp"),
-    }
-    completed = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "build", "--exclude-resource-type",
-         "unit_test", "--target-path", str(tmp_path / "target"), "--log-path",
-         str(tmp_path / "logs")],
-        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+def test_exports_with_only_the_required_columns_build(plain_build):
+    completed, root = plain_build
     assert completed.returncode == 0, completed.stdout[-5000:]
-    import duckdb
-
-    with duckdb.connect(str(tmp_path / "working.duckdb"), read_only=True) as connection:
+    with duckdb.connect(str(root / "working.duckdb"), read_only=True) as connection:
         orders, guests, accountless_events = connection.execute(
             "select count(*), count(*) filter (where is_guest_checkout), "
             "(select count(*) from staging.stg_web__events where account_id is null) "
