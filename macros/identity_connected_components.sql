@@ -2,14 +2,19 @@
     Label propagation to convergence. Every node starts with its own id as label; each pass gives
     every node the smallest label among itself and its neighbours; passes repeat until no label
     changes (or identity_max_iterations, which raises an error rather than return a partial
-    answer). Only create-table-as-select and joins: runs on any engine dbt supports.
+    answer). Only create-table-as-select, joins and dbt's rename_relation: runs on any engine dbt
+    supports.
 
     Returns the relation holding (node_id, component_id). The working tables live next to the
     calling model, named after it.
 #}
 {% macro identity_connected_components(nodes, node_column, edges, edge_columns) %}
-    {%- set labels = this.incorporate(path={"identifier": this.identifier ~ "__labels"}) -%}
-    {%- set next_labels = this.incorporate(path={"identifier": this.identifier ~ "__labels_next"}) -%}
+    {%- set labels = this.incorporate(
+        path={"identifier": this.identifier ~ "__labels"}, type="table"
+    ) -%}
+    {%- set next_labels = this.incorporate(
+        path={"identifier": this.identifier ~ "__labels_next"}, type="table"
+    ) -%}
     {#- Only a run or build computes; compile and docs generation just name the relation. -#}
     {%- if not execute or flags.WHICH not in ('run', 'build') -%}
         {{ return(labels) }}
@@ -47,9 +52,9 @@
             ~ " as next_labels on current_labels.node_id = next_labels.node_id"
             ~ " where current_labels.component_id <> next_labels.component_id"
         ).columns[0].values()[0] -%}
-        {%- call statement('swap_labels') -%}
-            create or replace table {{ labels }} as select * from {{ next_labels }}
-        {%- endcall -%}
+        {#- A rename, not a copy: copying the labels cost a full write of the table per pass. -#}
+        {%- do adapter.drop_relation(labels) -%}
+        {%- do adapter.rename_relation(next_labels, labels) -%}
         {%- do state.update({'passes': iteration + 1, 'converged': changed == 0}) -%}
     {%- endfor -%}
 

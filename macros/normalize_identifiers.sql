@@ -7,22 +7,38 @@
 #}
 {% macro normalize_email(column) %}
     {%- set email = "lower(trim(" ~ column ~ "))" -%}
-    {%- set local_part = dbt.split_part(email, "'@'", 1) -%}
-    {%- if var('email_strip_plus_tags', true) -%}
-        {%- set local_part = dbt.split_part(local_part, "'+'", 1) -%}
-    {%- endif -%}
+    {%- set local_part = email_local_part(email) -%}
     {%- set domain = dbt.split_part(email, "'@'", 2) -%}
     {%- set dotless_domains = var('email_dot_insensitive_domains', ['gmail.com', 'googlemail.com']) -%}
     case
-        when {{ email }} not like '%_@_%._%' or {{ email }} like '%@%@%' or {{ email }} like '% %'
-            then null
-        when {{ local_part }} = '' then null
+        when {{ is_unnormalizable_email(email) }} then null
         {%- if dotless_domains %}
         when {{ domain }} in ('{{ dotless_domains | join("', '") }}')
             then replace({{ local_part }}, '.', '') || '@{{ dotless_domains[0] }}'
         {%- endif %}
         else {{ local_part }} || '@' || {{ domain }}
     end
+{%- endmacro %}
+
+
+{#-
+    True when normalize_email gives null for a non-null email; `email` must already be trimmed
+    and lowercased. The base models check it on a column lowercased once: spelled out in the
+    check, `lower(trim(...))` ran once per condition, a minute per 6 million rows.
+-#}
+{% macro is_unnormalizable_email(email) -%}
+    ({{ email }} not like '%_@_%._%' or {{ email }} like '%@%@%' or {{ email }} like '% %'
+        or {{ email_local_part(email) }} = '')
+{%- endmacro %}
+
+
+{#- The local part of a trimmed, lowercased email, without its +tag (var email_strip_plus_tags). -#}
+{% macro email_local_part(email) -%}
+    {%- set local_part = dbt.split_part(email, "'@'", 1) -%}
+    {%- if var('email_strip_plus_tags', true) -%}
+        {%- set local_part = dbt.split_part(local_part, "'+'", 1) -%}
+    {%- endif -%}
+    {{ local_part }}
 {%- endmacro %}
 
 

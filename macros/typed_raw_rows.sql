@@ -58,6 +58,9 @@ typed as (
         {%- for column in columns %}
         {{ cast_raw_value(column.name, column.kind) }} as {{ column.name }},
         {{ raw_text(column.name) }} as {{ column.name }}__raw,
+        {%- if column.kind == 'email' %}
+        lower({{ raw_text(column.name) }}) as {{ column.name }}__lowered,
+        {%- endif %}
         {%- endfor %}
         {{ record_key_expression(record_key) }} as record_key,
         raw_rows.filename as source_file,
@@ -86,7 +89,8 @@ validated as (
                 then 'unparseable_{{ column.kind }}:{{ column.name }}'
             {%- endfor %}
             {%- for column in columns if column.kind == 'email' %}
-            when {{ column.name }} is not null and {{ normalize_email(column.name) }} is null
+            when {{ column.name }} is not null
+                and {{ is_unnormalizable_email(column.name ~ '__lowered') }}
                 then 'invalid_email:{{ column.name }}'
             {%- endfor %}
             {%- for column in columns if column.kind == 'timestamp' %}
