@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-# Imported for its effect: every process that loads these definitions (cw run, dagster dev, the
-# daemon's runs) writes its Dagster history without a disk flush per event.
-import orchestration.dagster_history  # noqa: F401
 from orchestration.dbt import customer_warehouse_dbt_assets, translator
 from orchestration.evaluation import build_identity_evaluation_check
 from orchestration.exports import audiences_from_manifest, build_export_asset
