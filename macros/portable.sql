@@ -96,3 +96,20 @@
 {% macro default__json_text_field(column, field) -%}
     get_json_object({{ column }}, '$.{{ field }}')
 {%- endmacro %}
+
+
+{#-
+    A 64-bit hash of a text expression, to compare long texts cheaply (are all raw rows of a key
+    the same?). Two different texts share one with probability 2^-64; docs/quality-gates.md.
+-#}
+{% macro text_fingerprint(expression) %}
+    {{ return(adapter.dispatch('text_fingerprint', 'customer_warehouse')(expression)) }}
+{% endmacro %}
+
+{% macro duckdb__text_fingerprint(expression) -%}
+    hash({{ expression }})
+{%- endmacro %}
+
+{% macro default__text_fingerprint(expression) -%}
+    xxhash64({{ expression }})
+{%- endmacro %}
