@@ -74,18 +74,25 @@ def _train_and_predict(candidates: pd.DataFrame, threshold: float, seed: int):
             "preserve_insertion_order": False,
         }
     )
-    database = DuckDBAPI(connection)
-    linker = Linker(database.register(candidates), _settings(), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("email_normalized"), block_on("phone_e164")], recall=0.6
-    )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("first_name", "last_name")
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone_e164"))
-    pairs = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
-    return linker, pairs
+    # Closed as soon as the pairs are out: the rest of the build runs in this process, and an
+    # open connection keeps its buffer pool (up to the memory limit) beside the warehouse's.
+    try:
+        database = DuckDBAPI(connection)
+        linker = Linker(database.register(candidates), _settings(), log_level=logging.WARNING)
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on("email_normalized"), block_on("phone_e164")], recall=0.6
+        )
+        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("first_name", "last_name")
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("phone_e164"))
+        predictions = linker.inference.predict(threshold_match_probability=threshold)
+        pairs = predictions.as_pandas_dataframe()
+        model_json = linker.misc.save_model_to_json()
+    finally:
+        connection.close()
+    return model_json, pairs
 
 
 def _parameters_table(model: dict) -> pd.DataFrame:
@@ -119,8 +126,7 @@ def model(dbt, session):
             f"{MINIMUM_RECORDS}: too few to train a match model; no probabilistic links this run"
         )
         return empty
-    linker, pairs = _train_and_predict(candidates, threshold, seed=7)
-    model_json = linker.misc.save_model_to_json()
+    model_json, pairs = _train_and_predict(candidates, threshold, seed=7)
     model_dir = Path(
         os.environ.get(
             "CW_IDENTITY_MODEL_DIR",
