@@ -8,7 +8,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.raw import RawTable, check_raw_table
+from orchestration.raw import RawTable, check_raw_table, file_scan_executor
 
 ORDERS = RawTable(
     source_name="shop",
@@ -55,6 +55,22 @@ def test_no_files_empty_files_and_bad_encoding_are_problems(tmp_path):
     problems = check_raw_table(ORDERS, tmp_path).problems
     assert any("empty file" in p for p in problems)
     assert any("not UTF-8" in p for p in problems)
+
+
+def test_files_scanned_in_processes_give_the_same_check(tmp_path, monkeypatch):
+    """Big landings are scanned one process per core; the findings must not change."""
+    _write(tmp_path / "shop/orders/a.csv", "order_id,total_amount\n1,2\n3,4\n")
+    _write(tmp_path / "shop/orders/b.csv", "order_id,amount\n1,2\n")
+    _write(tmp_path / "shop/orders/c.csv", "order_id,total_amount\n1,2,3\n")
+    (tmp_path / "shop/orders/d.csv").write_bytes(b"order_id,total_amount\n1,\xfc\n")
+    monkeypatch.setattr("orchestration.raw.PARALLEL_SCAN_BYTES", 0)
+    executor = file_scan_executor([ORDERS], tmp_path)
+    assert executor is not None
+    with executor:
+        in_processes = check_raw_table(ORDERS, tmp_path, executor=executor)
+    serial = check_raw_table(ORDERS, tmp_path)
+    assert in_processes == serial
+    assert len(serial.problems) == 3 and serial.row_count == 4
 
 
 def test_parquet_schema_is_checked_and_damaged_files_reported(tmp_path):
