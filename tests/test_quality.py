@@ -9,8 +9,10 @@ import pytest
 
 from orchestration.quality import (
     SuiteFileError,
+    expectation_columns,
     load_suite_file,
     load_suite_files,
+    read_relation,
     validate_dataframe,
 )
 from orchestration.settings import PROJECT_ROOT
@@ -54,6 +56,47 @@ def test_a_missing_column_fails_rather_than_passes(tmp_path):
         tmp_path, [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "gone"}}]
     )
     assert not validate_dataframe(suite, pd.DataFrame({"person_id": [1]})).success
+
+
+def test_the_gate_reads_only_the_columns_its_expectations_name(tmp_path):
+    import duckdb
+
+    warehouse = tmp_path / "working.duckdb"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.people as "
+            "select 1 as person_id, -2.0 as spend, 'wide text' as notes"
+        )
+    suite = _suite(
+        tmp_path,
+        [
+            {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "person_id"}},
+            {
+                "type": "expect_column_values_to_be_between",
+                "kwargs": {"column": "spend", "min_value": 0},
+            },
+            {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "gone"}},
+        ],
+    )
+    columns = expectation_columns(suite)
+    assert columns == ["person_id", "spend", "gone"]
+    dataframe = read_relation(warehouse, "marts.people", columns)
+    assert list(dataframe.columns) == ["person_id", "spend"]
+    outcome = validate_dataframe(suite, dataframe)
+    assert not outcome.success and len(outcome.failures) == 2
+    assert any("gone" in failure for failure in outcome.failures)
+    shape = _suite(
+        tmp_path,
+        [{"type": "expect_table_columns_to_match_set", "kwargs": {"column_set": ["person_id"]}}],
+    )
+    assert expectation_columns(shape) is None
+    assert list(read_relation(warehouse, "marts.people", None).columns) == [
+        "person_id",
+        "spend",
+        "notes",
+    ]
 
 
 def test_malformed_suite_file_is_reported_with_its_path(tmp_path):
