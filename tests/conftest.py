@@ -27,6 +27,8 @@ PATH_VARIABLES = (
     "CW_EXPECTATIONS_DIR",
     "CW_AS_OF_DATE",
     "DAGSTER_HOME",
+    "DBT_TARGET_PATH",
+    "DBT_LOG_PATH",
 )
 
 
@@ -55,6 +57,9 @@ class WarehouseEnvironment:
             "CW_DUCKDB_TEMP_DIR": str(root / "warehouse" / "tmp"),
             "CW_EXPECTATIONS_DIR": str(PROJECT_ROOT / "expectations"),
             "DAGSTER_HOME": str(root / "dagster_home"),
+            # dbt's manifest and logs too: runs in other pytest-xdist workers never share them.
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
         }
 
     def __enter__(self) -> Settings:
