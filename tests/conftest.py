@@ -88,6 +88,36 @@ def copy_raw(tmp_path: Path, demo_data: tuple[Path, Path]):
     return _copy
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of the session's good run goes to one pytest-xdist worker, so it runs once.
+
+    With `--dist loadgroup` each worker has its own session; the tests of one xdist_group run in
+    one worker (docs/test-suite.md). A module that groups itself must not use `published_run`:
+    a test in two groups would land in a third.
+    """
+    for item in items:
+        if "published_run" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("published_run"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Stop if pytest-xdist did not group the marked tests: each worker would build them all."""
+    if not getattr(session.config.option, "loadgroup", False):  # set in xdist's workers only
+        return
+    ungrouped = [
+        item.nodeid
+        for item in session.items
+        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
+    ]
+    if ungrouped:
+        raise pytest.UsageError(
+            f"pytest-xdist did not group {ungrouped[0]} and {len(ungrouped) - 1} more tests "
+            "(pytest-dev/pytest-xdist#1386 with pytest 9.2): use the pytest pinned in "
+            "pyproject.toml, or -n 0."
+        )
+
+
 @pytest.fixture(scope="session")
 def published_run(
     tmp_path_factory: pytest.TempPathFactory, demo_data: tuple[Path, Path]
