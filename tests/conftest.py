@@ -101,20 +101,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("published_run"))
 
 
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Stop if pytest-xdist did not group the marked tests: each worker would build them all."""
-    if not getattr(session.config.option, "loadgroup", False):  # set in xdist's workers only
-        return
-    ungrouped = [
-        item.nodeid
-        for item in session.items
-        if item.get_closest_marker("xdist_group") and "@" not in item.nodeid
-    ]
-    if ungrouped:
-        raise pytest.UsageError(
-            f"pytest-xdist did not group {ungrouped[0]} and {len(ungrouped) - 1} more tests "
-            "(pytest-dev/pytest-xdist#1386 with pytest 9.2): use the pytest pinned in "
-            "pyproject.toml, or -n 0."
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a marked test pytest-xdist did not group: each worker would build its fixtures."""
+    grouping = getattr(item.config.option, "loadgroup", False)  # set in xdist's workers only
+    if grouping and item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+        pytest.fail(
+            "pytest-xdist did not group this test (pytest-dev/pytest-xdist#1386, pytest 9.2): "
+            "install the pytest pinned in pyproject.toml, or run with -n 0.",
+            pytrace=False,
         )
 
 
