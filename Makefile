@@ -30,7 +30,8 @@ run: $(STAMP)
 	$(BIN)/cw generate --people $(PEOPLE) --seed $(SEED)
 	$(BIN)/cw run --full-refresh
 
-# The slowest tests are listed at the end, to keep the suite within its time budget.
+# On every core (pytest-xdist, docs/test-suite.md); the slowest tests are listed at the end, to
+# keep the suite within its time budget.
 test: $(STAMP)
 	$(BIN)/pytest --durations=25
 

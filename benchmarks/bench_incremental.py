@@ -40,6 +40,7 @@ from bench_run import (  # noqa: E402
     PROJECT_ROOT,
     RESULTS_DIR,
     dbt_layer_seconds,
+    dbt_target_path,
     describe_machine,
     generate_once,
     stage_seconds,
@@ -73,7 +74,7 @@ def timed_run(environment: dict[str, str], as_of: date, report_path: Path) -> di
     return {
         "run_seconds": round(seconds, 2),
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"]),
+        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"], dbt_target_path(environment)),
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
     }
 

@@ -128,10 +128,15 @@ def raw_scan(raw_dir: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, rows, sum(path.stat().st_size for path in files)
 
 
-def dbt_layer_seconds(run_id: str) -> dict[str, float]:
+def dbt_target_path(environment: dict[str, str]) -> Path:
+    """The dbt target folder `cw run` used: DBT_TARGET_PATH, relative to the project, or target/."""
+    return PROJECT_ROOT / environment.get("DBT_TARGET_PATH", "target")
+
+
+def dbt_layer_seconds(run_id: str, target_path: Path) -> dict[str, float]:
     """dbt's execution time per layer, from the run_results.json of this Dagster run's dbt build
     (dagster-dbt names its target folder <op>-<first 7 characters of the run id>-<random>)."""
-    candidates = list((PROJECT_ROOT / "target").glob(f"*-{run_id[:7]}-*/run_results.json"))
+    candidates = list(target_path.glob(f"*-{run_id[:7]}-*/run_results.json"))
     if not candidates:
         return {}
     run_results = max(candidates, key=lambda path: path.stat().st_mtime)
@@ -212,16 +217,15 @@ def timed_cw_run(
 def run_once(people: int, data_dir: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="cw-bench-", dir=data_dir) as directory:
         root = Path(directory)
-        seconds, peak_bytes, report = timed_cw_run(
-            [], _environment(root, data_dir), root / "report.json"
-        )
+        environment = _environment(root, data_dir)
+        seconds, peak_bytes, report = timed_cw_run([], environment, root / "report.json")
     largest_process_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {
         "people": people,
         "run_seconds": round(seconds, 2),
         "job_seconds": report["seconds"],
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"]),
+        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"], dbt_target_path(environment)),
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
         "largest_process_peak_rss_gb": round(largest_process_bytes / 1e9, 2),
         "checks_passed": report["checks_passed"],

@@ -17,6 +17,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PATH_VARIABLES = ("CW_RAW_DIR", "CW_WAREHOUSE_PATH", "CW_DUCKDB_TEMP_DIR")
 
 
+def dbt_target_path_from_env() -> Path:
+    """dbt's artifact folder (manifest.json, partial_parse.msgpack), from dbt's own DBT_TARGET_PATH.
+
+    Each set of settings may have its own, so runs with other landing folders never share a
+    manifest (docs/test-suite.md). dagster-dbt puts each build's folder inside it too.
+    """
+    return _path_from_env("DBT_TARGET_PATH", "target")
+
+
+def dbt_log_path_from_env() -> Path:
+    return _path_from_env("DBT_LOG_PATH", "logs")
+
+
 def _path_from_env(name: str, default: str) -> Path:
     path = Path(os.environ.get(name, default)).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
@@ -47,6 +60,8 @@ class Settings:
     max_raw_age_hours: float
     # Rebuild the incremental models from every landing file (docs/incremental-processing.md).
     full_refresh: bool = False
+    dbt_target_path: Path = PROJECT_ROOT / "target"
+    dbt_log_path: Path = PROJECT_ROOT / "logs"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -63,6 +78,8 @@ class Settings:
             volume_change_band=float(os.environ.get("CW_VOLUME_CHANGE_BAND", "0.5")),
             max_raw_age_hours=float(os.environ.get("CW_MAX_RAW_AGE_HOURS", "72")),
             full_refresh=os.environ.get("CW_FULL_REFRESH", "").lower() in ("1", "true", "yes"),
+            dbt_target_path=dbt_target_path_from_env(),
+            dbt_log_path=dbt_log_path_from_env(),
         )
 
     @property
@@ -80,6 +97,8 @@ class Settings:
             "CW_RAW_DIR": str(self.raw_dir),
             "CW_WAREHOUSE_PATH": str(self.warehouse_path),
             "CW_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
+            "DBT_TARGET_PATH": str(self.dbt_target_path),
+            "DBT_LOG_PATH": str(self.dbt_log_path),
         }
 
     def dbt_vars(self) -> dict[str, str]:

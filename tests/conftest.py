@@ -27,6 +27,8 @@ PATH_VARIABLES = (
     "CW_EXPECTATIONS_DIR",
     "CW_AS_OF_DATE",
     "DAGSTER_HOME",
+    "DBT_TARGET_PATH",
+    "DBT_LOG_PATH",
 )
 
 
@@ -55,6 +57,9 @@ class WarehouseEnvironment:
             "CW_DUCKDB_TEMP_DIR": str(root / "warehouse" / "tmp"),
             "CW_EXPECTATIONS_DIR": str(PROJECT_ROOT / "expectations"),
             "DAGSTER_HOME": str(root / "dagster_home"),
+            # dbt's manifest and logs too: runs in other pytest-xdist workers never share them.
+            "DBT_TARGET_PATH": str(root / "target"),
+            "DBT_LOG_PATH": str(root / "logs"),
         }
 
     def __enter__(self) -> Settings:
@@ -81,6 +86,30 @@ def copy_raw(tmp_path: Path, demo_data: tuple[Path, Path]):
         return target
 
     return _copy
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of the session's good run goes to one pytest-xdist worker, so it runs once.
+
+    With `--dist loadgroup` each worker has its own session; the tests of one xdist_group run in
+    one worker (docs/test-suite.md). A module that groups itself must not use `published_run`:
+    a test in two groups would land in a third.
+    """
+    for item in items:
+        if "published_run" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("published_run"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Fail a marked test pytest-xdist did not group: each worker would build its fixtures."""
+    grouping = getattr(item.config.option, "loadgroup", False)  # set in xdist's workers only
+    if grouping and item.get_closest_marker("xdist_group") and "@" not in item.nodeid:
+        pytest.fail(
+            "pytest-xdist did not group this test (pytest-dev/pytest-xdist#1386, pytest 9.2): "
+            "install the pytest pinned in pyproject.toml, or run with -n 0.",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

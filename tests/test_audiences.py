@@ -29,6 +29,9 @@ from hypothesis import strategies as st
 from orchestration.exports import AudienceConfigError, validate_audience_meta
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("audiences")
+
 DBT = str(Path(sys.executable).parent / "dbt")
 ERASED_EMAIL = "erased.person@fastmail-test.net"
 ERASURE_AT = datetime(2026, 3, 1, 9, 0, 0)

@@ -21,6 +21,9 @@ import pytest
 
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("dbt_project")
+
 REQUIRED_ORDER_COLUMNS = [
     "updated_at", "order_id", "status", "currency", "subtotal_amount", "total_amount",
     "ordered_at",

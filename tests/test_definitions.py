@@ -1,13 +1,25 @@
 """The Dagster definitions load from the dbt manifest and wire the gates the way the docs say."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import dagster as dg
+import pytest
 
 from orchestration.manifest import load_manifest, parse_dbt_project
 from orchestration.settings import Settings
+from tests.conftest import WarehouseEnvironment
 
 
-def test_definitions_wire_every_layer_and_the_gates():
-    parse_dbt_project(Settings.from_env())
+@pytest.fixture
+def parsed(tmp_path: Path) -> Iterator[Settings]:
+    """The project parsed into this test's own target folder, which the definitions then read."""
+    with WarehouseEnvironment(tmp_path, tmp_path / "raw") as settings:
+        assert parse_dbt_project(settings) == tmp_path / "target" / "manifest.json"
+        yield settings
+
+
+def test_definitions_wire_every_layer_and_the_gates(parsed):
     from orchestration.definitions import build_definitions
 
     definitions = build_definitions()
@@ -21,6 +33,8 @@ def test_definitions_wire_every_layer_and_the_gates():
     assert len(sources) >= 14
     for source in sources:
         assert graph.has(dg.AssetKey(["raw", source["source_name"], source["name"]]))
+        # The manifest read is this run's own: its sources point at this run's landing folder.
+        assert str(parsed.raw_dir) in source["meta"]["external_location"]
 
     publish = dg.AssetKey("published_warehouse")
     publish_parents = graph.get(publish).parent_keys
@@ -43,12 +57,11 @@ def test_definitions_wire_every_layer_and_the_gates():
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 
 
-def test_python_models_receive_every_config_value_they_read():
+def test_python_models_receive_every_config_value_they_read(parsed):
     """dbt hands a Python model only the config keys it finds as standalone
     `dbt.config.get("key")` calls; one buried in an expression silently reads the default."""
     import re
 
-    parse_dbt_project(Settings.from_env())
     python_models = [
         node
         for node in load_manifest()["nodes"].values()

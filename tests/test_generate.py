@@ -19,6 +19,9 @@ import pytest
 from orchestration.generate import generate, normalize_email
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("generate")
+
 PEOPLE = 300
 SEED = 7
 CURRENCIES = {"USD", "EUR", "GBP"}

@@ -26,6 +26,9 @@ from orchestration.runner import execute_job
 from orchestration.settings import Settings
 from tests.conftest import WarehouseEnvironment
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("identity_handwritten")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "handwritten"
 AS_OF_DATE = "2026-06-30"
 

@@ -16,6 +16,9 @@ import pytest
 
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("identity_stability")
+
 ORDER_COLUMNS = (
     "order_id", "account_id", "email", "phone", "status", "currency", "subtotal_amount",
     "discount_amount", "shipping_amount", "total_amount", "refunded_amount", "ordered_at",

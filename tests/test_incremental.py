@@ -26,6 +26,9 @@ from orchestration.daily_batch import write_daily_batch
 from orchestration.settings import PROJECT_ROOT
 from tests.conftest import published_marts_digest
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("incremental")
+
 INITIAL_DAY = date(2026, 6, 30)  # the demo data's as-of date
 DAILY_DAYS = (date(2026, 7, 1), date(2026, 7, 2))
 # On the first daily run (as of 2026-07-01) the cutoff is 2026-07-03 00:00 (end of the day plus

@@ -30,6 +30,9 @@ import pytest
 
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("lifecycle_backfill")
+
 BACKFILL_DATE = date(2026, 3, 31)
 LIFECYCLE_MARTS = (
     "customer_lifecycle_history",

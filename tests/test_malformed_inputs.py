@@ -36,6 +36,9 @@ import yaml
 from orchestration.raw import RawTable, build_raw_assets, check_raw_table, raw_tables_from_manifest
 from orchestration.settings import PROJECT_ROOT
 
+# One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
+pytestmark = pytest.mark.xdist_group("malformed_inputs")
+
 AS_OF_DATE = "2026-06-30"  # the demo data's; pins the future-timestamp cutoff to 2026-07-02 00:00
 INJECTED_FILE = "zz_malformed_inputs"
 BOM_FILE = "zz_with_bom.csv"

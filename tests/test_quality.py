@@ -106,20 +106,22 @@ def test_malformed_suite_file_is_reported_with_its_path(tmp_path):
         load_suite_file(path)
 
 
-def test_every_committed_suite_targets_a_dbt_model():
+def test_every_committed_suite_targets_a_dbt_model(tmp_path):
     from orchestration.manifest import load_manifest, parse_dbt_project
-    from orchestration.settings import Settings
+    from tests.conftest import WarehouseEnvironment
 
-    parse_dbt_project(Settings.from_env())
-    from orchestration.definitions import build_definitions
+    # Parsed into this test's own target folder, which the definitions then read.
+    with WarehouseEnvironment(tmp_path, tmp_path / "raw") as settings:
+        parse_dbt_project(settings)
+        from orchestration.definitions import build_definitions
 
-    manifest = load_manifest()
+        manifest = load_manifest()
+        graph = build_definitions().resolve_asset_graph()
     relations = {
         f"{node['schema']}.{node['alias'] or node['name']}"
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model"
     }
-    graph = build_definitions().resolve_asset_graph()
     suites = load_suite_files(PROJECT_ROOT / "expectations")
     assert suites
     for suite in suites:
