@@ -205,13 +205,6 @@ def _scan_file_or_error(path: Path, file_format: str) -> FileScan | str:
         return str(error)
 
 
-class _SerialExecutor:
-    """Executor.map in this process, in order."""
-
-    def map(self, function, *iterables):
-        return map(function, *iterables)
-
-
 def table_files(table: RawTable, raw_dir: Path) -> list[Path]:
     folder = table.folder(raw_dir)
     return sorted(folder.glob(f"*.{table.file_format}")) if folder.is_dir() else []
@@ -260,9 +253,8 @@ def check_raw_table(
                 f"{folder}: stale: the newest file, {newest.name}, landed {age_hours:.0f} hours "
                 f"ago, more than CW_MAX_RAW_AGE_HOURS={max_age_hours:g} (table {table.label})"
             )
-    scans = (executor or _SerialExecutor()).map(
-        _scan_file_or_error, files, [table.file_format] * len(files)
-    )
+    formats = [table.file_format] * len(files)
+    scans = (executor.map if executor else map)(_scan_file_or_error, files, formats)
     for path, scan in zip(files, scans, strict=True):
         if isinstance(scan, str):
             problems.append(f"{path}: {scan}")
