@@ -40,7 +40,6 @@ from bench_run import (  # noqa: E402
     PROJECT_ROOT,
     RESULTS_DIR,
     dbt_layer_seconds,
-    dbt_target_path,
     describe_machine,
     generate_once,
     stage_seconds,
@@ -48,6 +47,7 @@ from bench_run import (  # noqa: E402
 )
 
 from orchestration.daily_batch import write_daily_batch  # noqa: E402
+from orchestration.settings import dbt_target_path_from_env  # noqa: E402
 
 FULL_RUN_DAY = date(2026, 6, 30)  # the demo data's as-of date
 DAILY_DAY = date(2026, 7, 1)
@@ -74,7 +74,9 @@ def timed_run(environment: dict[str, str], as_of: date, report_path: Path) -> di
     return {
         "run_seconds": round(seconds, 2),
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"], dbt_target_path(environment)),
+        "dbt_layer_seconds": dbt_layer_seconds(
+            report["run_id"], dbt_target_path_from_env(environment)
+        ),
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
     }
 

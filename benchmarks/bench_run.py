@@ -36,6 +36,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import dbt_target_path_from_env
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
 DBT_LAYERS = ("staging", "intermediate", "marts", "audiences")
@@ -126,11 +128,6 @@ def raw_scan(raw_dir: Path) -> tuple[float, int, int]:
                 f"select count(*) from {reader}('{path}'{options})"
             ).fetchone()[0]
     return time.perf_counter() - started, rows, sum(path.stat().st_size for path in files)
-
-
-def dbt_target_path(environment: dict[str, str]) -> Path:
-    """The dbt target folder `cw run` used: DBT_TARGET_PATH, relative to the project, or target/."""
-    return PROJECT_ROOT / environment.get("DBT_TARGET_PATH", "target")
 
 
 def dbt_layer_seconds(run_id: str, target_path: Path) -> dict[str, float]:
@@ -225,7 +222,9 @@ def run_once(people: int, data_dir: Path) -> dict[str, object]:
         "run_seconds": round(seconds, 2),
         "job_seconds": report["seconds"],
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(report["run_id"], dbt_target_path(environment)),
+        "dbt_layer_seconds": dbt_layer_seconds(
+            report["run_id"], dbt_target_path_from_env(environment)
+        ),
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
         "largest_process_peak_rss_gb": round(largest_process_bytes / 1e9, 2),
         "checks_passed": report["checks_passed"],

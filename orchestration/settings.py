@@ -7,6 +7,7 @@ run from the repo root all see the same files.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,21 +18,22 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PATH_VARIABLES = ("CW_RAW_DIR", "CW_WAREHOUSE_PATH", "CW_DUCKDB_TEMP_DIR")
 
 
-def dbt_target_path_from_env() -> Path:
-    """dbt's artifact folder (manifest.json, partial_parse.msgpack), from dbt's own DBT_TARGET_PATH.
+def dbt_target_path_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """dbt's artifact folder (manifest.json, partial_parse.msgpack), from dbt's own DBT_TARGET_PATH
+    in `environ` (default: this process's environment).
 
     Each set of settings may have its own, so runs with other landing folders never share a
     manifest (docs/test-suite.md). dagster-dbt puts each build's folder inside it too.
     """
-    return _path_from_env("DBT_TARGET_PATH", "target")
+    return _path_from_env("DBT_TARGET_PATH", "target", environ)
 
 
 def dbt_log_path_from_env() -> Path:
     return _path_from_env("DBT_LOG_PATH", "logs")
 
 
-def _path_from_env(name: str, default: str) -> Path:
-    path = Path(os.environ.get(name, default)).expanduser()
+def _path_from_env(name: str, default: str, environ: Mapping[str, str] | None = None) -> Path:
+    path = Path((os.environ if environ is None else environ).get(name, default)).expanduser()
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
