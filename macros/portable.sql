@@ -25,24 +25,25 @@
 {%- endmacro %}
 
 
-{% macro row_to_json(relation_alias, column_names) %}
-    {{ return(
-        adapter.dispatch('row_to_json', 'customer_warehouse')(relation_alias, column_names)
-    ) }}
+{% macro row_to_json(relation_alias, column_names, column_suffix='') %}
+    {{ return(adapter.dispatch('row_to_json', 'customer_warehouse')(
+        relation_alias, column_names, column_suffix)) }}
 {% endmacro %}
 
-{% macro duckdb__row_to_json(relation_alias, column_names) -%}
+{% macro duckdb__row_to_json(relation_alias, column_names, column_suffix) -%}
     cast(to_json(struct_pack(
         {%- for name in column_names %}
-        {{ name }} := cast({{ relation_alias }}.{{ name }} as varchar){{ "," if not loop.last }}
+        {{ name }} := cast({{ relation_alias }}.{{ name ~ column_suffix }} as varchar)
+        {{- "," if not loop.last }}
         {%- endfor %}
     )) as varchar)
 {%- endmacro %}
 
-{% macro default__row_to_json(relation_alias, column_names) -%}
+{% macro default__row_to_json(relation_alias, column_names, column_suffix) -%}
     to_json(named_struct(
         {%- for name in column_names %}
-        '{{ name }}', cast({{ relation_alias }}.{{ name }} as string){{ "," if not loop.last }}
+        '{{ name }}', cast({{ relation_alias }}.{{ name ~ column_suffix }} as string)
+        {{- "," if not loop.last }}
         {%- endfor %}
     ))
 {%- endmacro %}
@@ -99,17 +100,19 @@
 
 
 {#-
-    A 64-bit hash of a text expression, to compare long texts cheaply (are all raw rows of a key
-    the same?). Two different texts share one with probability 2^-64; docs/quality-gates.md.
+    A 64-bit hash of a list of text expressions (a raw row's fields as written), to compare rows
+    cheaply (are all raw rows of a key the same?) without building their text. Nulls hash by
+    position, so ('a', null) and (null, 'a') differ. Two different rows share one with
+    probability 2^-64; docs/quality-gates.md.
 -#}
-{% macro text_fingerprint(expression) %}
-    {{ return(adapter.dispatch('text_fingerprint', 'customer_warehouse')(expression)) }}
+{% macro values_fingerprint(expressions) %}
+    {{ return(adapter.dispatch('values_fingerprint', 'customer_warehouse')(expressions)) }}
 {% endmacro %}
 
-{% macro duckdb__text_fingerprint(expression) -%}
-    hash({{ expression }})
+{% macro duckdb__values_fingerprint(expressions) -%}
+    hash({{ expressions | join(', ') }})
 {%- endmacro %}
 
-{% macro default__text_fingerprint(expression) -%}
-    xxhash64({{ expression }})
+{% macro default__values_fingerprint(expressions) -%}
+    xxhash64({{ expressions | join(', ') }})
 {%- endmacro %}

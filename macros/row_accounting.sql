@@ -38,7 +38,7 @@ quarantined_{{ source_name }} as (
 {{ name }}_valid_rows as (
     select
         count(*) as valid_row_count,
-        count(distinct {{ text_fingerprint('raw_row') }}) as version_count
+        count(distinct raw_fingerprint) as version_count
     from base_{{ name }}
     where rejection_reason is null
     group by {{ raw_table.key }}

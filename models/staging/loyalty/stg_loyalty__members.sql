@@ -11,7 +11,7 @@ default_phone_country as (
 ),
 
 latest_versions as (
-    {{ first_row_per_key('members', "loyalty_id", 'updated_at desc, source_file desc, raw_row desc') }}
+    {{ first_row_per_key('members', "loyalty_id", 'updated_at desc, source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -10,7 +10,7 @@ currency_rates as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('campaigns', "campaign_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('campaigns', "campaign_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -11,7 +11,7 @@ currency_rates as (
 
 -- A later file restating a day's spend for a channel replaces the earlier figure.
 latest_statements as (
-    {{ first_row_per_key('spend', "spend_date, lower(channel)", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('spend', "spend_date, lower(channel)", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -11,7 +11,7 @@ default_phone_country as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('erasure_requests', "erasure_request_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('erasure_requests', "erasure_request_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -21,7 +21,7 @@ calling_codes as (
 
 -- The latest version of an account wins; exact duplicates collapse into one.
 latest_versions as (
-    {{ first_row_per_key('customers', "account_id", 'updated_at desc, source_file desc, raw_row desc') }}
+    {{ first_row_per_key('customers', "account_id", 'updated_at desc, source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -16,7 +16,7 @@ order_items as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('order_items', "order_item_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('order_items', "order_item_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

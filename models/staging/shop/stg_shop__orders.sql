@@ -26,7 +26,7 @@ default_phone_country as (
 
 -- The latest version of an order wins; exact duplicates collapse into one.
 latest_versions as (
-    {{ first_row_per_key('orders', "order_id", 'updated_at desc, source_file desc, raw_row desc') }}
+    {{ first_row_per_key('orders', "order_id", 'updated_at desc, source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

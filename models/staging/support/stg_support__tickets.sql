@@ -21,7 +21,7 @@ default_phone_country as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('tickets', "ticket_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('tickets', "ticket_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

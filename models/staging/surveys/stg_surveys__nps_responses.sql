@@ -6,7 +6,7 @@ responses as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('responses', "response_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('responses', "response_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (

@@ -16,7 +16,7 @@ events as (
 ),
 
 deduplicated as (
-    {{ first_row_per_key('events', "event_id", 'source_file desc, raw_row desc') }}
+    {{ first_row_per_key('events', "event_id", 'source_file desc, raw_fingerprint desc') }}
 ),
 
 final as (
