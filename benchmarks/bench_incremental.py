@@ -40,6 +40,7 @@ from bench_run import (  # noqa: E402
     PROJECT_ROOT,
     RESULTS_DIR,
     dbt_layer_seconds,
+    dbt_run_results,
     describe_machine,
     generate_once,
     stage_seconds,
@@ -71,12 +72,11 @@ def timed_run(environment: dict[str, str], as_of: date, report_path: Path) -> di
     seconds, peak_bytes, report = timed_cw_run(
         ["--as-of", as_of.isoformat()], environment, report_path
     )
+    dbt_results = dbt_run_results(report["run_id"], dbt_target_path_from_env(environment))
     return {
         "run_seconds": round(seconds, 2),
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(
-            report["run_id"], dbt_target_path_from_env(environment)
-        ),
+        "dbt_layer_seconds": dbt_layer_seconds(*dbt_results) if dbt_results else {},
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
     }
 

@@ -41,6 +41,8 @@ from orchestration.settings import dbt_target_path_from_env
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
 DBT_LAYERS = ("staging", "intermediate", "marts", "audiences")
+# Kept per run in the results JSON (not the printed table).
+SLOWEST_NODE_COUNT = 15
 BIN = Path(sys.executable).parent
 
 
@@ -130,26 +132,38 @@ def raw_scan(raw_dir: Path) -> tuple[float, int, int]:
     return time.perf_counter() - started, rows, sum(path.stat().st_size for path in files)
 
 
-def dbt_layer_seconds(run_id: str, target_path: Path) -> dict[str, float]:
-    """dbt's execution time per layer, from the run_results.json of this Dagster run's dbt build
+def dbt_run_results(run_id: str, target_path: Path) -> tuple[list[dict], dict] | None:
+    """The results and manifest of this Dagster run's dbt build, or None when not found
     (dagster-dbt names its target folder <op>-<first 7 characters of the run id>-<random>)."""
     candidates = list(target_path.glob(f"*-{run_id[:7]}-*/run_results.json"))
     if not candidates:
-        return {}
+        return None
     run_results = max(candidates, key=lambda path: path.stat().st_mtime)
     manifest = json.loads((run_results.parent / "manifest.json").read_text())
+    return json.loads(run_results.read_text())["results"], manifest
+
+
+def dbt_layer_seconds(results: list[dict], manifest: dict) -> dict[str, float]:
+    """dbt's execution time per layer (models by their folder) and for all tests together."""
     seconds = dict.fromkeys(DBT_LAYERS, 0.0)
-    for result in json.loads(run_results.read_text())["results"]:
+    for result in results:
         node = manifest["nodes"].get(result["unique_id"], {})
         fqn = node.get("fqn", [])
         if node.get("resource_type") == "model" and len(fqn) > 2 and fqn[1] in seconds:
             seconds[fqn[1]] += result["execution_time"]
     seconds["tests"] = sum(
-        result["execution_time"]
-        for result in json.loads(run_results.read_text())["results"]
-        if result["unique_id"].startswith("test.")
+        result["execution_time"] for result in results if result["unique_id"].startswith("test.")
     )
     return {layer: round(value, 2) for layer, value in seconds.items()}
+
+
+def slowest_nodes(results: list[dict], count: int = SLOWEST_NODE_COUNT) -> dict[str, float]:
+    """The dbt nodes that took longest, by name, slowest first: where the next cut lies."""
+    ranked = sorted(results, key=lambda result: -result["execution_time"])[:count]
+    return {
+        ".".join(result["unique_id"].split(".")[2:]): round(result["execution_time"], 2)
+        for result in ranked
+    }
 
 
 def pipeline_stage(step_key: str) -> str:
@@ -216,15 +230,15 @@ def run_once(people: int, data_dir: Path) -> dict[str, object]:
         root = Path(directory)
         environment = _environment(root, data_dir)
         seconds, peak_bytes, report = timed_cw_run([], environment, root / "report.json")
+        dbt_results = dbt_run_results(report["run_id"], dbt_target_path_from_env(environment))
     largest_process_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {
         "people": people,
         "run_seconds": round(seconds, 2),
         "job_seconds": report["seconds"],
         "step_seconds": stage_seconds(report["step_seconds"]),
-        "dbt_layer_seconds": dbt_layer_seconds(
-            report["run_id"], dbt_target_path_from_env(environment)
-        ),
+        "dbt_layer_seconds": dbt_layer_seconds(*dbt_results) if dbt_results else {},
+        "slowest_dbt_nodes": slowest_nodes(dbt_results[0]) if dbt_results else {},
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
         "largest_process_peak_rss_gb": round(largest_process_bytes / 1e9, 2),
         "checks_passed": report["checks_passed"],
