@@ -98,6 +98,10 @@ def test_metricflow_query_matches_the_marts(demo_data, tmp_path):
         "CW_RAW_DIR": str(demo_data[0]),
         "CW_WAREHOUSE_PATH": str(warehouse),
         "CW_DUCKDB_TEMP_DIR": str(tmp_path / "tmp"),
+        # mf reads <project>/target: dbt must write there, whatever DBT_TARGET_PATH this pytest
+        # worker carries from a warehouse fixture (docs/test-suite.md).
+        "DBT_TARGET_PATH": str(project / "target"),
+        "DBT_LOG_PATH": str(tmp_path / "logs"),
     }
     run(
         [str(BIN / "dbt"), "build", "--select", "+order_kpis_monthly", "+subscription_mrr_monthly",
