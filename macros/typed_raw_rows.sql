@@ -37,6 +37,7 @@
 {%- set key_columns = [record_key] if record_key is string else record_key -%}
 {%- set same_version = [duplicate_key or key_columns | join(', ')]
     + ([version_column] if version_column else []) + ['source_file'] -%}
+{#- Each field as written, untrimmed: what the fingerprint and a rejected row's raw_row show. -#}
 {%- set as_written = [] -%}
 {%- for column in columns -%}
     {%- do as_written.append('cast(raw_rows.' ~ column.name ~ ' as ' ~ dbt.type_string() ~ ')') -%}
@@ -67,7 +68,7 @@ typed as (
         {%- endif %}
         {%- endfor %}
         {%- for column in columns %}
-        cast(raw_rows.{{ column.name }} as {{ dbt.type_string() }}) as {{ column.name }}__as_written,
+        {{ as_written[loop.index0] }} as {{ column.name }}__as_written,
         {%- endfor %}
         {{ values_fingerprint(as_written) }} as raw_fingerprint,
         {{ record_key_expression(record_key) }} as record_key,
