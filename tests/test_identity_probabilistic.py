@@ -1,11 +1,13 @@
 """Splink's probabilistic links on demo data large enough to train on: they add true links only."""
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from orchestration.generate import generate
 from orchestration.settings import PROJECT_ROOT
@@ -60,3 +62,46 @@ def test_probabilistic_links_are_correct_and_the_model_is_saved(tmp_path):
     assert wrong <= correct * 0.01, f"{wrong} wrong probabilistic links out of {correct + wrong}"
     assert parameters > 10
     assert (warehouse.parent / "identity_match_model.json").exists()
+
+
+def _probabilistic_model_module():
+    path = (
+        PROJECT_ROOT
+        / "models"
+        / "intermediate"
+        / "identity"
+        / "int_identity_probabilistic_matches.py"
+    )
+    spec = importlib.util.spec_from_file_location("int_identity_probabilistic_matches", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_name_training_block_is_thinned_only_above_a_million_pairs():
+    """Under the cap every name pair trains the model; above it a hash keeps about 1 in `share`
+    of them, in SQL that runs as written (l and r as Splink names the two records)."""
+    model = _probabilistic_model_module()
+    small = pd.DataFrame(
+        {"source_record_id": [f"r{n}" for n in range(100)], "first_name": "ann", "last_name": "lee"}
+    )
+    assert not isinstance(model._name_training_block(small), str)
+
+    records = 1_500  # one name: 1,124,250 pairs, over the cap of a million: 1 in 2 kept
+    large = pd.DataFrame(
+        {
+            "source_record_id": [f"r{n:05d}" for n in range(records)],
+            "first_name": "ann",
+            "last_name": "lee",
+        }
+    )
+    rule = model._name_training_block(large)
+    assert isinstance(rule, str) and "% 2 = 0" in rule
+    with duckdb.connect() as connection:
+        connection.register("records", large)
+        kept = connection.execute(
+            "select count(*) from records as l join records as r "
+            f"on l.source_record_id < r.source_record_id and {rule}"
+        ).fetchone()[0]
+    all_pairs = records * (records - 1) // 2
+    assert 0.45 * all_pairs < kept < 0.55 * all_pairs
