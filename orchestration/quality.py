@@ -209,13 +209,11 @@ def read_relation(
     """The relation's rows, with only `columns` when given (those it has: an expectation on a
     column that is not there fails in GX, with GX's message)."""
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
-        selected = "*"
-        if columns:
-            empty = connection.sql(f"select * from {relation} limit 0")
-            present = [description[0] for description in empty.description]
-            kept = [column for column in columns if column in present]
-            selected = ", ".join('"' + column.replace('"', '""') + '"' for column in kept) or "*"
-        return connection.sql(f"select {selected} from {relation}").df()
+        rows = connection.sql(f"select * from {relation}")  # lazy: runs at .df()
+        kept = [column for column in columns or [] if column in rows.columns]
+        if kept:
+            rows = rows.select(*('"' + column.replace('"', '""') + '"' for column in kept))
+        return rows.df()
 
 
 def build_expectation_check(suite: SuiteFile) -> dg.AssetChecksDefinition:
