@@ -2,7 +2,8 @@
     Connected components of the identity graph: every source record gets the smallest record id
     of its component. Computed by label propagation repeated until no label changes
     (macro identity_connected_components), so any chain of links, however long, collapses into
-    one component.
+    one component. After the first run only the components that new, removed or re-linked
+    records touch are resolved again (docs/identity-resolution.md, "Incremental components").
 #}
 {{ config(materialized='table') }}
 
