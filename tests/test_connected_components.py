@@ -37,15 +37,15 @@ def _graph(seed: int) -> tuple[list[str], list[tuple[str, str]]]:
     # A chain of 1,000 nodes in shuffled order: 999 passes of plain propagation.
     chain = nodes[:1000]
     rng.shuffle(chain)
-    edges += list(zip(chain, chain[1:]))
+    edges += list(zip(chain, chain[1:], strict=False))
     # A chain whose smallest id sits at one end and numbers fall towards it.
     descending = list(reversed(nodes[1000:1200]))
-    edges += list(zip(descending, descending[1:]))
+    edges += list(zip(descending, descending[1:], strict=False))
     # Stars, a cycle, random sparse components.
     for centre in range(1200, 1400, 20):
         edges += [(nodes[centre + offset], nodes[centre]) for offset in range(1, 20)]
     cycle = nodes[1400:1500]
-    edges += list(zip(cycle, cycle[1:] + cycle[:1]))
+    edges += list(zip(cycle, cycle[1:] + cycle[:1], strict=True))
     block = nodes[1500:2500]
     for _ in range(900):
         left, right = rng.sample(block, 2)
@@ -152,11 +152,7 @@ def _components(root: Path) -> dict[str, str]:
 
 
 def _log_lines(root: Path, text: str) -> list[str]:
-    return [
-        line
-        for line in (root / "logs" / "dbt.log").read_text().splitlines()
-        if text in line
-    ]
+    return [line for line in (root / "logs" / "dbt.log").read_text().splitlines() if text in line]
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -172,9 +168,7 @@ def test_components_match_a_union_find(tmp_path: Path, seed: int) -> None:
             "escape '\\' order by 1"
         ).fetchall()
     # Only the labels and the pairs they were resolved from are left behind.
-    assert working_tables == [
-        ("graph_components__labels",), ("graph_components__resolved_edges",)
-    ]
+    assert working_tables == [("graph_components__labels",), ("graph_components__resolved_edges",)]
     assert _log_lines(tmp_path, "identity_connected_components converged after"), (
         "the macro did not log its number of passes"
     )
