@@ -4,6 +4,7 @@ over worker processes, through DuckDB itself, and when a worker dies or sits idl
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from random import Random
 
 import duckdb
@@ -37,80 +38,71 @@ def _phone_rows(count: int, seed: int = 3) -> list[tuple[str | None, str | None,
     return rows
 
 
+@pytest.fixture
+def parser() -> Iterator[PhoneNumberParser]:
+    """A parser that sends every vector of 256 unseen numbers or more to two workers."""
+    parser = PhoneNumberParser(workers=2, parallel_after=0)
+    yield parser
+    parser.close()
+
+
 def _arrays(rows: list[tuple]) -> list[pa.Array]:
     return [pa.array([row[index] for row in rows], type=pa.string()) for index in range(3)]
 
 
-def test_workers_give_the_answers_of_the_build_process() -> None:
+def test_workers_give_the_answers_of_the_build_process(parser: PhoneNumberParser) -> None:
     rows = _phone_rows(3000)
-    parser = PhoneNumberParser(workers=2, parallel_after=0)
-    try:
-        answers = parser(*_arrays(rows)).to_pylist()
-        assert parser.parsed_in_workers > 0, "the numbers were not sent to worker processes"
-        assert answers == [phone_e164(*row) for row in rows]
-        assert any(answer is None for answer in answers)
-        assert sum(answer is not None for answer in answers) > 2500
-        # Remembered answers: a second call parses nothing new.
-        parsed = parser.parsed_count
-        assert parser(*_arrays(rows[:500])).to_pylist() == answers[:500]
-        assert parser.parsed_count == parsed
-    finally:
-        parser.close()
+    answers = parser(*_arrays(rows)).to_pylist()
+    assert parser.parsed_in_workers > 0, "the numbers were not sent to worker processes"
+    assert answers == [phone_e164(*row) for row in rows]
+    assert any(answer is None for answer in answers)
+    assert sum(answer is not None for answer in answers) > 2500
+    # Remembered answers: a second call parses nothing new.
+    parsed = parser.parsed_count
+    assert parser(*_arrays(rows[:500])).to_pylist() == answers[:500]
+    assert parser.parsed_count == parsed
 
 
-def test_duckdb_calls_the_function_with_workers() -> None:
+def test_duckdb_calls_the_function_with_workers(parser: PhoneNumberParser) -> None:
     rows = _phone_rows(20_000, seed=5)
-    parser = PhoneNumberParser(workers=2, parallel_after=0)
-    try:
-        with duckdb.connect() as connection:
-            register_functions(connection, parser)
-            connection.execute(
-                "create table phones (row_number integer, raw varchar, calling_code varchar, "
-                "country_code varchar)"
-            )
-            connection.executemany(
-                "insert into phones values (?, ?, ?, ?)",
-                [(number, *row) for number, row in enumerate(rows)],
-            )
-            answers = connection.execute(
-                "select cw_phone_e164(raw, calling_code, country_code) from phones "
-                "order by row_number"
-            ).fetchall()
-        assert parser.parsed_in_workers > 10_000
-        assert [answer for (answer,) in answers] == [phone_e164(*row) for row in rows]
-    finally:
-        parser.close()
+    with duckdb.connect() as connection:
+        register_functions(connection, parser)
+        connection.execute(
+            "create table phones (row_number integer, raw varchar, calling_code varchar, "
+            "country_code varchar)"
+        )
+        connection.executemany(
+            "insert into phones values (?, ?, ?, ?)",
+            [(number, *row) for number, row in enumerate(rows)],
+        )
+        answers = connection.execute(
+            "select cw_phone_e164(raw, calling_code, country_code) from phones order by row_number"
+        ).fetchall()
+    assert parser.parsed_in_workers > 10_000
+    assert [answer for (answer,) in answers] == [phone_e164(*row) for row in rows]
 
 
-def test_a_dead_worker_falls_back_to_the_build_process() -> None:
+def test_a_dead_worker_falls_back_to_the_build_process(parser: PhoneNumberParser) -> None:
     rows = _phone_rows(3000, seed=7)
-    parser = PhoneNumberParser(workers=2, parallel_after=0)
-    try:
-        parser(*_arrays(rows[:1000]))
-        assert parser.running_workers
-        for worker in parser.running_workers:
-            worker.process.kill()
-            worker.process.wait()
-        answers = parser(*_arrays(rows[1000:])).to_pylist()
-        assert answers == [phone_e164(*row) for row in rows[1000:]]
-        assert not parser.running_workers and parser.workers_failed
-    finally:
-        parser.close()
+    parser(*_arrays(rows[:1000]))
+    assert parser.running_workers
+    for worker in parser.running_workers:
+        worker.process.kill()
+        worker.process.wait()
+    answers = parser(*_arrays(rows[1000:])).to_pylist()
+    assert answers == [phone_e164(*row) for row in rows[1000:]]
+    assert not parser.running_workers and parser.workers_failed
 
 
-def test_idle_workers_stop(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_idle_workers_stop(monkeypatch: pytest.MonkeyPatch, parser: PhoneNumberParser) -> None:
     monkeypatch.setattr(duckdb_functions, "IDLE_SECONDS", 0.5)
-    parser = PhoneNumberParser(workers=2, parallel_after=0)
-    try:
-        parser(*_arrays(_phone_rows(1000, seed=9)))
-        processes = [worker.process for worker in parser.running_workers]
-        deadline = time.monotonic() + 10
-        while parser.running_workers and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert not parser.running_workers
-        assert all(process.poll() is not None for process in processes)
-    finally:
-        parser.close()
+    parser(*_arrays(_phone_rows(1000, seed=9)))
+    processes = [worker.process for worker in parser.running_workers]
+    deadline = time.monotonic() + 10
+    while parser.running_workers and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not parser.running_workers
+    assert all(process.poll() is not None for process in processes)
 
 
 def test_small_builds_parse_in_their_own_process() -> None:
