@@ -7,6 +7,9 @@ calling code from the country_calling_codes seed (the row's country, else the
 default_phone_country var). Null when the text cannot be a phone number of that region (wrong
 length, letters, junk).
 
+Nothing here remembers answers: the DuckDB function parses each distinct number once per build
+and keeps the answers itself, so a cache here would only hold a second copy of them.
+
 Run as a script, the module is a worker process that parses numbers for the DuckDB function
 (orchestration/duckdb_functions.py); it imports nothing but `phonenumbers`, so it starts in a
 fraction of a second.
@@ -15,7 +18,6 @@ fraction of a second.
 import json
 import sys
 from collections.abc import Sequence
-from functools import lru_cache
 from typing import TextIO
 
 import phonenumbers
@@ -23,7 +25,6 @@ import phonenumbers
 PhoneKey = tuple[str | None, str | None, str | None]
 
 
-@lru_cache(maxsize=100_000)
 def phone_e164(
     raw: str | None, calling_code: str | None, country_code: str | None = None
 ) -> str | None:
