@@ -161,15 +161,14 @@ def explain(
     ] = None,
 ) -> None:
     """Show which source records make up a customer, and the link that joined each one."""
-    import duckdb
-
     from orchestration.settings import Settings
+    from orchestration.warehouse import connect_warehouse
 
     warehouse = warehouse or Settings.from_env().published_path
     if not warehouse.exists():
         console.print(f"No warehouse at {warehouse}: run `make run` first.", style="red")
         raise typer.Exit(2)
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         records = connection.execute(
             "select source_record_id, link_rule from marts.customer_source_records "
             "where customer_id = ? order by source_table, record_key",

@@ -9,12 +9,13 @@ from orchestration.evaluation import build_identity_evaluation_check
 from orchestration.exports import audiences_from_manifest, build_export_asset
 from orchestration.manifest import load_manifest
 from orchestration.project import dbt_project
-from orchestration.publish import PUBLISHED_SCHEMAS, build_publish_asset
+from orchestration.publish import build_publish_asset
 from orchestration.quality import build_expectation_checks, load_suite_files
 from orchestration.raw import build_raw_assets, raw_tables_from_manifest
 from orchestration.resources import build_resources
 from orchestration.run_log_sensor import log_failed_runs
 from orchestration.schedules import customer_warehouse_daily, daily_schedule
+from orchestration.warehouse import PUBLISHED_SCHEMAS
 
 
 def build_definitions() -> dg.Definitions:

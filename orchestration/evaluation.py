@@ -18,9 +18,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from orchestration.settings import Settings
+from orchestration.warehouse import connect_warehouse
 
 RESOLVED_RELATION = "marts.customer_source_records"
 IDENTIFIERS_RELATION = "intermediate.int_identifiers_normalized"
@@ -144,7 +144,7 @@ def evaluate_identity(
     if not truth_path.exists():
         raise FileNotFoundError(f"no ground truth at {truth_path}")
     parameters = {"truth_path": str(truth_path)}
-    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+    with connect_warehouse(warehouse_path) as connection:
         every_record = MATCHED_SQL.format(relation=relation, records_filter="")
         row = connection.execute(EVALUATION_SQL.format(matched=every_record), parameters).fetchone()
         schema, _, table = identifiers_relation.rpartition(".")

@@ -21,8 +21,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.publish import quote_identifier, sql_string
 from orchestration.settings import Settings
+from orchestration.warehouse import quote_identifier, sql_string
 
 
 @dataclass(frozen=True)

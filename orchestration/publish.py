@@ -1,11 +1,12 @@
 """Write-audit-publish: copy the gated marts and audiences into the file BI tools read.
 
-dbt builds into the working DuckDB. Only after every gate has passed does this asset copy the
-tables of the `marts` and `audiences` schemas into a new DuckDB file and atomically rename it onto
-the published path. A reader never sees a half-built or failed run: it has either the previous
-file or the new one. `publish.run_log` in the published file lists every run (published or
-failed, with each gate's result) and `publish.published_tables` the row count of every table
-each publish wrote. A failed run is logged by the same copy-and-rename, marts untouched.
+dbt builds the `marts` and `audiences` schemas into a DuckDB file of their own next to the working
+one (orchestration/warehouse.py). Only after every gate has passed does this asset copy that file
+and atomically rename the copy onto the published path. A reader never sees a
+half-built or failed run: it has either the previous file or the new one. `publish.run_log` in
+the published file lists every run (published or failed, with each gate's result) and
+`publish.published_tables` the row count of every table each publish wrote. A failed run is
+logged by the same copy-and-rename, marts untouched.
 """
 
 import os
@@ -20,8 +21,13 @@ import duckdb
 
 from orchestration.failpoints import failpoint
 from orchestration.settings import Settings
+from orchestration.warehouse import (
+    PUBLISHED_SCHEMAS,
+    publishable_path,
+    quote_identifier,
+    sql_string,
+)
 
-PUBLISHED_SCHEMAS = ("marts", "audiences")
 GATES = ("ingest", "build", "publish")
 
 RUN_LOG_DDL = """
@@ -80,49 +86,50 @@ class PublishResult:
         return sum(self.row_counts.values())
 
 
-def quote_identifier(identifier: str) -> str:
-    """A DuckDB identifier in double quotes, safe whatever it contains."""
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def sql_string(value: str) -> str:
-    """A SQL string literal, safe whatever the text (paths with quotes included)."""
-    return "'" + value.replace("'", "''") + "'"
-
-
 def publish_warehouse(
     working_path: Path,
     published_path: Path,
     record: RunRecord,
     schemas: Sequence[str] = PUBLISHED_SCHEMAS,
 ) -> PublishResult:
-    """Copy the schemas to a new file, log the run in it, rename it onto the published path."""
+    """Copy the publishable file whole, log the run in the copy, rename it onto the published path.
+
+    dbt built the schemas into their own file (orchestration/warehouse.py); copying its bytes
+    takes seconds where re-compressing tens of millions of rows into a new file took most of a
+    minute. Anything else in the copy (a schema not in `schemas`, a view, whose SQL names the
+    catalog it was built in) is dropped from it.
+    """
+    source = publishable_path(working_path)
+    if not source.exists():
+        raise RuntimeError(
+            f"{source} does not exist: dbt builds the {', '.join(schemas)} schemas into it, "
+            "so there is nothing to publish"
+        )
     published_path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftover_files(published_path)
     staging_path = _staging_path(published_path, record.run_id)
     row_counts: dict[str, int] = {}
     try:
+        # Fold a write-ahead log dbt may have left into the file: the copy must be whole alone.
+        with duckdb.connect(str(source)) as connection:
+            connection.execute("checkpoint")
+        shutil.copyfile(source, staging_path)
         with duckdb.connect(str(staging_path)) as connection:
-            connection.execute(f"attach {sql_string(str(working_path))} as working (read_only)")
+            _keep_only_published_tables(connection, schemas)
             tables = connection.execute(
                 "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = 'working' and table_type = 'BASE TABLE' "
-                "and list_contains($schemas, table_schema) order by 1, 2",
-                {"schemas": list(schemas)},
+                "where table_catalog = current_database() and table_type = 'BASE TABLE' "
+                "order by 1, 2"
             ).fetchall()
             if not tables:
                 raise RuntimeError(
-                    f"{working_path} has no tables in schemas {', '.join(schemas)}: "
-                    "nothing to publish"
+                    f"{source} has no tables in schemas {', '.join(schemas)}: nothing to publish"
                 )
             for schema, table in tables:
-                connection.execute(f"create schema if not exists {quote_identifier(schema)}")
                 target = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-                connection.execute(f"create table {target} as select * from working.{target}")
                 row_counts[f"{schema}.{table}"] = connection.execute(
                     f"select count(*) from {target}"
                 ).fetchone()[0]
-            connection.execute("detach working")
             _copy_run_log(connection, published_path)
             _append_run(connection, record, published_run_id=record.run_id, row_counts=row_counts)
             connection.execute("checkpoint")
@@ -131,6 +138,22 @@ def publish_warehouse(
     finally:
         _remove_database_files(staging_path)
     return PublishResult(path=published_path, row_counts=row_counts)
+
+
+def _keep_only_published_tables(
+    connection: duckdb.DuckDBPyConnection, schemas: Sequence[str]
+) -> None:
+    for schema, view in connection.execute(
+        "select schema_name, view_name from duckdb_views() "
+        "where database_name = current_database() and not internal"
+    ).fetchall():
+        connection.execute(f"drop view {quote_identifier(schema)}.{quote_identifier(view)}")
+    for (schema,) in connection.execute(
+        "select schema_name from duckdb_schemas() where database_name = current_database() "
+        "and not internal and not list_contains($schemas, schema_name)",
+        {"schemas": list(schemas)},
+    ).fetchall():
+        connection.execute(f"drop schema {quote_identifier(schema)} cascade")
 
 
 def record_unpublished_run(published_path: Path, record: RunRecord) -> None:

@@ -22,6 +22,7 @@ import pandas as pd
 
 from orchestration.failpoints import failpoint
 from orchestration.settings import Settings
+from orchestration.warehouse import connect_warehouse
 
 
 @dataclass(frozen=True)
@@ -208,7 +209,7 @@ def read_relation(
 ) -> pd.DataFrame:
     """The relation's rows, with only `columns` when given (those it has: an expectation on a
     column that is not there fails in GX, with GX's message)."""
-    with duckdb.connect(str(warehouse_path), read_only=True) as connection:
+    with connect_warehouse(warehouse_path) as connection:
         rows = connection.sql(f"select * from {relation}")  # lazy: runs at .df()
         kept = [column for column in columns or [] if column in rows.columns]
         if kept:

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from orchestration.exports import AudienceConfigError, validate_audience_meta
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
 pytestmark = pytest.mark.xdist_group("audiences")
@@ -62,7 +63,7 @@ class Warehouse:
         assert completed.returncode == 0, completed.stdout[-5000:]
 
     def query(self, sql: str, parameters: list | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.path), read_only=True) as connection:
+        with connect_warehouse(self.path) as connection:
             return connection.execute(sql, parameters or []).fetchall()
 
 
@@ -500,7 +501,7 @@ def test_no_export_holds_a_customer_without_consent_or_erased_or_suppressed(ware
     )
     @given(histories=st.lists(history, min_size=len(people), max_size=len(people)))
     def check(histories):
-        with duckdb.connect(str(warehouse.path)) as connection:
+        with connect_warehouse(warehouse.path, read_only=False) as connection:
             history = _write_histories(connection, people, histories)
         warehouse.dbt(
             "run", "--select", *AUDIENCE_MODELS.split(),

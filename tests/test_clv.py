@@ -11,7 +11,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,6 +18,7 @@ from scipy import special
 
 from orchestration import clv
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse, publishable_path
 
 TRUE_BG_NBD = clv.BgNbdParameters(r=1.5, alpha=40.0, a=0.8, b=2.5)
 TRUE_GAMMA_GAMMA = clv.GammaGammaParameters(p=6.0, q=4.0, gamma=15.0)
@@ -167,8 +167,10 @@ def test_clv_models_build_on_demo_data(published_run, demo_data, tmp_path: Path)
     """The session's good run built the CLV models; a copy of its warehouse is checked here."""
     settings, report, _ = published_run
     assert report.success, report.step_failures
-    shutil.copy(settings.warehouse_path, tmp_path / "working.duckdb")
-    with duckdb.connect(str(tmp_path / "working.duckdb"), read_only=True) as connection:
+    copy = tmp_path / "working.duckdb"
+    shutil.copy(settings.warehouse_path, copy)
+    shutil.copy(publishable_path(settings.warehouse_path), publishable_path(copy))
+    with connect_warehouse(tmp_path / "working.duckdb") as connection:
         fits = connection.execute(
             "select fit_name, model_name, count(*), bool_and(fit_status = 'fitted'), "
             "bool_and(parameter_value > 0) from marts.clv_model_parameters "
@@ -207,7 +209,7 @@ def test_clv_models_build_on_demo_data(published_run, demo_data, tmp_path: Path)
         "--exclude-resource-type", "unit_test", "--vars", json.dumps(early_vars),
     )  # fmt: skip
     assert early.returncode == 0, early.stdout[-5000:]
-    with duckdb.connect(str(tmp_path / "working.duckdb"), read_only=True) as connection:
+    with connect_warehouse(tmp_path / "working.duckdb") as connection:
         statuses = connection.execute(
             "select distinct fit_status, parameter_value is null from marts.clv_model_parameters"
         ).fetchall()

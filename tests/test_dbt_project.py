@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
 pytestmark = pytest.mark.xdist_group("dbt_project")
@@ -51,6 +52,11 @@ def plain_build(demo_data, tmp_path_factory) -> tuple[subprocess.CompletedProces
     raw_dir = root / "raw"
     shutil.copytree(demo_data[0], raw_dir)
     _keep_only_required_columns(raw_dir)
+    # A warehouse from before the marts moved to their own file (docs/publishing.md): a history
+    # table in the working file's marts schema, which the build must move, not lose.
+    with duckdb.connect(str(root / "working.duckdb")) as connection:
+        connection.execute("create schema marts")
+        connection.execute("create table marts.legacy_history as select 42 as kept_value")
     environment = {
         **os.environ,
         "CW_RAW_DIR": str(raw_dir),
@@ -77,7 +83,7 @@ def test_plain_dbt_build_passes_with_unit_tests(plain_build):
 def test_exports_with_only_the_required_columns_build(plain_build):
     completed, root = plain_build
     assert completed.returncode == 0, completed.stdout[-5000:]
-    with duckdb.connect(str(root / "working.duckdb"), read_only=True) as connection:
+    with connect_warehouse(root / "working.duckdb") as connection:
         orders, guests, accountless_events = connection.execute(
             "select count(*), count(*) filter (where is_guest_checkout), "
             "(select count(*) from staging.stg_web__events where account_id is null) "
@@ -85,3 +91,21 @@ def test_exports_with_only_the_required_columns_build(plain_build):
         ).fetchone()
     assert orders > 100 and guests == orders
     assert accountless_events > 100
+
+
+def test_marts_built_by_an_earlier_layout_move_to_the_publishable_file(plain_build):
+    completed, root = plain_build
+    assert completed.returncode == 0, completed.stdout[-5000:]
+    with duckdb.connect(str(root / "working.duckdb"), read_only=True) as connection:
+        working_schemas = {
+            schema
+            for (schema,) in connection.execute(
+                "select schema_name from duckdb_schemas()"
+            ).fetchall()
+        }
+    assert "marts" not in working_schemas and "audiences" not in working_schemas
+    with connect_warehouse(root / "working.duckdb") as connection:
+        assert connection.execute("select kept_value from marts.legacy_history").fetchall() == [
+            (42,)
+        ]
+        assert connection.execute("select count(*) from marts.customers").fetchone()[0] > 0

@@ -24,6 +24,7 @@ import pytest
 
 from orchestration.runner import execute_job
 from orchestration.settings import Settings
+from orchestration.warehouse import connect_warehouse
 from tests.conftest import WarehouseEnvironment
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
@@ -212,7 +213,7 @@ def test_run_on_handwritten_data_publishes_without_quarantining_a_row(handwritte
     settings, report = handwritten_run
     assert report.success, "\n".join(report.step_failures + report.checks_failed)
     assert not report.checks_failed
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+    with connect_warehouse(settings.warehouse_path) as connection:
         quarantine_models = [
             name
             for (name,) in connection.execute(
@@ -355,7 +356,7 @@ def test_profiles_keep_unicode_names_and_timestamps_land_in_utc(handwritten_run,
     assert customer_count == (len(expected_clusters()),)
     assert {customer: published_names[customer] for customer in names} == names
 
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as connection:
+    with connect_warehouse(settings.warehouse_path) as connection:
         orders = dict(
             (order_id, (status, str(ordered_at), str(updated_at)))
             for order_id, status, ordered_at, updated_at in connection.execute(

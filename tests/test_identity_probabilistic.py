@@ -11,6 +11,7 @@ import pandas as pd
 
 from orchestration.generate import generate
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 
 def test_probabilistic_links_are_correct_and_the_model_is_saved(tmp_path):
@@ -34,7 +35,7 @@ def test_probabilistic_links_are_correct_and_the_model_is_saved(tmp_path):
     )
     assert completed.returncode == 0, completed.stdout[-4000:]
 
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         truth = str(truth_dir / "identity_truth.csv")
         correct, wrong = connection.execute(
             """

@@ -11,10 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
 pytestmark = pytest.mark.xdist_group("identity_stability")
@@ -46,7 +46,7 @@ def _build(raw_dir: Path, warehouse: Path, tmp_path: Path) -> None:
 
 
 def _identity_map(warehouse: Path) -> dict[str, str]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         return dict(
             connection.execute(
                 "select source_record_id, customer_id from intermediate.int_identity_map"
@@ -55,7 +55,7 @@ def _identity_map(warehouse: Path) -> dict[str, str]:
 
 
 def _changes(warehouse: Path) -> list[tuple[str, str, str]]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         return connection.execute(
             "select from_customer_id, to_customer_id, change_type from marts.customer_id_changes "
             "order by all"
@@ -92,7 +92,7 @@ def stability_runs(tmp_path_factory, demo_data):
     _build(raw_dir, warehouse, tmp_path)
     second = _identity_map(warehouse)
 
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         (account_a, customer_a), (email_b, customer_b) = connection.execute(
             """
             with accounts as (

@@ -24,6 +24,7 @@ import pytest
 
 from orchestration.daily_batch import write_daily_batch
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 from tests.conftest import published_marts_digest
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
@@ -83,7 +84,7 @@ def _add_exact_duplicates(raw_dir: Path, day: date) -> None:
 def _staging_digest(warehouse: Path) -> dict[str, str]:
     """Every staging model's rows, without the columns that say when a row was typed."""
     digests = {}
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         tables = connection.execute(
             "select table_name from duckdb_tables() where schema_name = 'staging' order by 1"
         ).fetchall()
@@ -105,7 +106,7 @@ def _staging_digest(warehouse: Path) -> dict[str, str]:
 
 
 def _query(warehouse: Path, sql: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         return connection.execute(sql).fetchall()
 
 

@@ -24,11 +24,11 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
 pytestmark = pytest.mark.xdist_group("lifecycle_backfill")
@@ -113,7 +113,7 @@ def build_lifecycle(raw_dir: Path, root: Path, as_of: date) -> Path:
 
 
 def rows_of(warehouse: Path, query: str) -> list[tuple]:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         return connection.execute(query).fetchall()
 
 

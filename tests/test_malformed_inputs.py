@@ -35,6 +35,7 @@ import yaml
 
 from orchestration.raw import RawTable, build_raw_assets, check_raw_table, raw_tables_from_manifest
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 # One worker runs the whole module, so its module-scoped fixtures run once (docs/test-suite.md).
 pytestmark = pytest.mark.xdist_group("malformed_inputs")
@@ -676,7 +677,7 @@ def corpus_build(demo_data, tmp_path_factory: pytest.TempPathFactory) -> CorpusB
     quarantined: dict[tuple[str, str], list[str]] = {}
     staged: dict[tuple[str, str], dict[str, Any]] = {}
     staged_counts: dict[tuple[str, str], int] = {}
-    with duckdb.connect(str(root / "working.duckdb"), read_only=True) as connection:
+    with connect_warehouse(root / "working.duckdb") as connection:
         sources = sorted({table.split("__")[0] for table in TEMPLATES})
         union = " union all ".join(
             f"select * from staging.stg_{source}__quarantined_rows" for source in sources

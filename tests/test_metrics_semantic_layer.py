@@ -16,9 +16,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
-
 from orchestration.settings import PROJECT_ROOT
+from orchestration.warehouse import connect_warehouse
 
 BIN = Path(sys.executable).parent
 SEMANTIC_MODELS = {
@@ -117,7 +116,7 @@ def test_metricflow_query_matches_the_marts(demo_data, tmp_path):
         tmp_path / "mrr.csv",
     )  # fmt: skip
 
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with connect_warehouse(warehouse) as connection:
         mart = connection.execute(
             "select cast(order_month as varchar), net_revenue_usd, completed_order_count, "
             "average_order_value_usd from marts.order_kpis_monthly"

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from orchestration.publish import RunRecord, publish_warehouse, record_unpublished_run
+from orchestration.warehouse import publishable_path
 
 
 def _published(run_id: str, as_of_date: str | None = None) -> RunRecord:
@@ -21,13 +22,17 @@ def _published(run_id: str, as_of_date: str | None = None) -> RunRecord:
 
 
 def _working_warehouse(path: Path, customers: int) -> Path:
+    """A working file and its publishable file, as dbt leaves them (orchestration/warehouse.py)."""
     with duckdb.connect(str(path)) as connection:
-        connection.execute("create schema marts; create schema audiences; create schema staging")
+        connection.execute("create schema staging")
+        connection.execute("create table staging.stg_x as select 1 as id")
+    with duckdb.connect(str(publishable_path(path))) as connection:
+        connection.execute("create schema marts; create schema audiences; create schema scratch")
         connection.execute(
             f"create table marts.customers as select range as id from range({customers})"
         )
         connection.execute("create table audiences.aud_x as select 1 as id")
-        connection.execute("create table staging.stg_x as select 1 as id")
+        connection.execute("create table scratch.left_over as select 1 as id")
         connection.execute("create view marts.a_view as select 1 as id")
     return path
 
@@ -74,11 +79,16 @@ def test_a_failed_publish_leaves_the_previous_file_untouched(tmp_path):
     duckdb.connect(str(empty)).close()
     with pytest.raises(RuntimeError, match="nothing to publish"):
         publish_warehouse(empty, published, _published("run-2"))
+    duckdb.connect(str(publishable_path(empty))).close()
+    with pytest.raises(RuntimeError, match="no tables in schemas marts, audiences"):
+        publish_warehouse(empty, published, _published("run-3"))
     assert published.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "empty.duckdb",
+        "empty_publishable.duckdb",
         "published.duckdb",
         "w1.duckdb",
+        "w1_publishable.duckdb",
     ]
 
 
@@ -114,7 +124,11 @@ def test_a_failed_run_is_logged_and_the_marts_stay_as_they_were(tmp_path):
         "Build gate failed: not_null_customers_customer_id",
     )
     # A killed run's half-written copy is cleaned up by the next run.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["published.duckdb", "w1.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "published.duckdb",
+        "w1.duckdb",
+        "w1_publishable.duckdb",
+    ]
 
 
 def _published_by_the_first_version(path: Path) -> Path:
