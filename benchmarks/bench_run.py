@@ -225,12 +225,27 @@ def timed_cw_run(
     return seconds, peak_bytes, json.loads(report_path.read_text())
 
 
+def published_file_gb(published_path: Path) -> dict[str, float]:
+    """The published file's size on disk, and the live data in it (DuckDB's used blocks): the
+    copy carries the free blocks of the file dbt built it in (docs/publishing.md)."""
+    with duckdb.connect(str(published_path), read_only=True) as connection:
+        block_size, used_blocks = connection.execute(
+            "select block_size, used_blocks from pragma_database_size() "
+            "where database_name = current_database()"
+        ).fetchone()
+    return {
+        "published_file_gb": round(published_path.stat().st_size / 1e9, 2),
+        "published_live_data_gb": round(block_size * used_blocks / 1e9, 2),
+    }
+
+
 def run_once(people: int, data_dir: Path) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="cw-bench-", dir=data_dir) as directory:
         root = Path(directory)
         environment = _environment(root, data_dir)
         seconds, peak_bytes, report = timed_cw_run([], environment, root / "report.json")
         dbt_results = dbt_run_results(report["run_id"], dbt_target_path_from_env(environment))
+        file_sizes = published_file_gb(root / "warehouse" / "published.duckdb")
     largest_process_bytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     return {
         "people": people,
@@ -242,6 +257,7 @@ def run_once(people: int, data_dir: Path) -> dict[str, object]:
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
         "largest_process_peak_rss_gb": round(largest_process_bytes / 1e9, 2),
         "checks_passed": report["checks_passed"],
+        **file_sizes,
     }
 
 

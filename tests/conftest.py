@@ -125,14 +125,15 @@ def published_run(
         yield settings, report, root
 
 
-def published_marts_digest(published_path: Path) -> dict[str, str]:
-    """Each published mart and audience: a digest of its rows in a fixed order (query results)."""
+def published_marts_digest(warehouse_path: Path) -> dict[str, str]:
+    """Each mart and audience of a published or working warehouse: a digest of its rows in a fixed
+    order (query results)."""
     import hashlib
 
-    import duckdb
+    from orchestration.warehouse import connect_warehouse
 
     digests = {}
-    with duckdb.connect(str(published_path), read_only=True) as connection:
+    with connect_warehouse(warehouse_path) as connection:
         tables = connection.execute(
             "select schema_name || '.' || table_name from duckdb_tables() "
             "where schema_name in ('marts', 'audiences') order by 1"
