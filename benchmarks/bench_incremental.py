@@ -43,6 +43,7 @@ from bench_run import (  # noqa: E402
     dbt_run_results,
     describe_machine,
     generate_once,
+    published_file_gb,
     slowest_nodes,
     stage_seconds,
     timed_cw_run,
@@ -80,6 +81,7 @@ def timed_run(environment: dict[str, str], as_of: date, report_path: Path) -> di
         "dbt_layer_seconds": dbt_layer_seconds(*dbt_results) if dbt_results else {},
         "slowest_dbt_nodes": slowest_nodes(dbt_results[0]) if dbt_results else {},
         "peak_rss_gb": round(peak_bytes / 1e9, 2),
+        **published_file_gb(Path(environment["CW_PUBLISHED_PATH"])),
     }
 
 

@@ -2,9 +2,9 @@
 
 dbt builds the `marts` and `audiences` schemas into a DuckDB file of their own next to the working
 one (orchestration/warehouse.py). Only after every gate has passed does this asset copy that file
-and atomically rename the copy onto the published path. A reader never sees a
-half-built or failed run: it has either the previous file or the new one. `publish.run_log` in
-the published file lists every run (published or failed, with each gate's result) and
+and atomically rename the copy onto the published path. A reader never sees a half-built or
+failed run: it has either the previous file or the new one. `publish.run_log` in the published
+file lists every run (published or failed, with each gate's result) and
 `publish.published_tables` the row count of every table each publish wrote. A failed run is
 logged by the same copy-and-rename, marts untouched.
 """
