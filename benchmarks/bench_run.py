@@ -144,7 +144,8 @@ def dbt_run_results(run_id: str, target_path: Path) -> tuple[list[dict], dict] |
 
 
 def dbt_layer_seconds(results: list[dict], manifest: dict) -> dict[str, float]:
-    """dbt's execution time per layer (models by their folder) and for all tests together."""
+    """dbt's execution time per layer (models by their folder) and for all tests together: the
+    nodes' own times summed, so with two dbt threads a layer can take longer than the build."""
     seconds = dict.fromkeys(DBT_LAYERS, 0.0)
     for result in results:
         node = manifest["nodes"].get(result["unique_id"], {})
@@ -188,14 +189,15 @@ def stage_seconds(step_seconds: dict[str, float]) -> dict[str, float]:
 
 
 def describe_machine() -> dict[str, object]:
-    """Where the figures were measured: host, cores, memory, Python, and the load at the start
-    (other processes' load inflates every time measured here)."""
+    """Where and how the figures were measured: host, cores, memory, Python, the load at the start
+    (other processes' load inflates every time measured here) and dbt's threads (profiles.yml)."""
     return {
         "host": platform.node(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9, 1),
         "load_average_at_start": os.getloadavg(),
+        "dbt_threads": int(os.environ.get("CW_DBT_THREADS", "2")),
     }
 
 
@@ -332,7 +334,7 @@ def print_table(results: list[dict[str, object]], machine: dict[str, object], re
         f"\nMedian of {repeat} run(s) on {machine['host']} ({machine['cores']} cores, "
         f"{machine['memory_gb']} GB, Python {machine['python']}):"
     )
-    header = ["people", "raw rows", "job s", "peak GB", "× raw scan", "dbt layers s"]
+    header = ["people", "raw rows", "job s", "peak GB", "× raw scan", "dbt node s by layer"]
     print(" | ".join(header))
     for result in results:
         median = result["median"]
