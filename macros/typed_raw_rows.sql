@@ -247,14 +247,14 @@ select * from final
 
 
 {#-
-    Later than this, a timestamp has not happened yet: the end of the as_of_date var's day, or
-    the run's clock when the var is unset, plus future_timestamp_tolerance_hours (clock skew,
+    Later than this, a timestamp has not happened yet: the end of the as-of date's day
+    (as_of_date_setting), or the run's clock when none is set, plus future_timestamp_tolerance_hours (clock skew,
     exports written in a time zone ahead of UTC).
 -#}
 {% macro future_cutoff() %}
     {%- set tolerance = var('future_timestamp_tolerance_hours') -%}
-    {%- if var('as_of_date') -%}
-        {{ dbt.dateadd('hour', 24 + tolerance, "cast('" ~ var('as_of_date') ~ "' as timestamp)") }}
+    {%- if as_of_date_setting() -%}
+        {{ dbt.dateadd('hour', 24 + tolerance, "cast('" ~ as_of_date_setting() ~ "' as timestamp)") }}
     {%- else -%}
         {{ dbt.dateadd('hour', tolerance, 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)') }}
     {%- endif -%}

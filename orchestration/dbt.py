@@ -5,7 +5,6 @@ error-severity test, and this op then fails with the failed tests named, so no D
 downstream of dbt (publish, exports) runs.
 """
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -67,8 +66,6 @@ def customer_warehouse_dbt_assets(
     # incremental models from every landing file.
     if settings.full_refresh:
         args.append("--full-refresh")
-    if settings.dbt_vars():
-        args += ["--vars", json.dumps(settings.dbt_vars())]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():

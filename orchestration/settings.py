@@ -94,17 +94,17 @@ class Settings:
         return _path_from_env("CW_DUCKDB_TEMP_DIR", str(self.warehouse_path.parent / "tmp"))
 
     def dbt_environment(self) -> dict[str, str]:
-        """Absolute paths for the dbt subprocess, whatever directory it is started from."""
+        """Absolute paths for the dbt subprocess, whatever directory it is started from, and the
+        as-of date ('' for none). The date goes through the environment, not --vars, so that the
+        build reuses the parse `cw run` made (macros/as_of_date_setting.sql)."""
         return {
+            "CW_AS_OF_DATE": self.as_of_date.isoformat() if self.as_of_date else "",
             "CW_RAW_DIR": str(self.raw_dir),
             "CW_WAREHOUSE_PATH": str(self.warehouse_path),
             "CW_DUCKDB_TEMP_DIR": str(self.duckdb_temp_dir),
             "DBT_TARGET_PATH": str(self.dbt_target_path),
             "DBT_LOG_PATH": str(self.dbt_log_path),
         }
-
-    def dbt_vars(self) -> dict[str, str]:
-        return {"as_of_date": self.as_of_date.isoformat()} if self.as_of_date else {}
 
     def prepare_directories(self) -> None:
         for directory in (

@@ -192,6 +192,26 @@ def _customer_of(source_records: dict[str, tuple[str, str]], source_record_id: s
     return source_records[source_record_id][0]
 
 
+def test_the_build_takes_the_as_of_date_without_parsing_the_project_again(handwritten_run):
+    """The suite's run with an as-of date. `cw run` parses the project before the job starts;
+    the dbt build in the job must reuse that parse (dbt parses everything again when --vars
+    differ from the saved parse's) and still describe the as-of date, which it reads from
+    CW_AS_OF_DATE (macros/as_of_date_setting.sql, docs/orchestration-overhead.md)."""
+    settings, report = handwritten_run
+    assert report.success, "\n".join(report.step_failures + report.checks_failed)
+    build_folders = list(settings.dbt_target_path.glob(f"*-{report.run_id[:7]}-*"))
+    assert len(build_folders) == 1, build_folders
+    build_log = "".join(path.read_text() for path in build_folders[0].glob("dbt.log*"))
+    assert "dbt build" in build_log
+    assert "Unable to do partial parsing" not in build_log
+    assert "Partial parsing enabled" in build_log
+    with connect_warehouse(settings.warehouse_path) as connection:
+        as_of_date = connection.execute(
+            "select cast(as_of_date as varchar) from intermediate.int_as_of_date"
+        ).fetchone()
+    assert as_of_date == (AS_OF_DATE,)
+
+
 def test_fixture_keeps_the_csv_variants_the_contract_allows():
     """Guards the premise: an editor or a line-ending filter must not flatten these files."""
     raw = FIXTURES / "raw"

@@ -32,7 +32,7 @@ rows_by_reason as (
         rejection_reason,
         count(*) as row_count
     from {{ model }}
-    {%- if var('as_of_date') %}
+    {%- if as_of_date_setting() %}
     where rejection_reason is null or substr(rejection_reason, 1, 7) <> 'future_'
     {%- endif %}
     group by rejection_reason

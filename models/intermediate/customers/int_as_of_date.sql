@@ -1,6 +1,7 @@
 {#
-    The date the warehouse describes. The as_of_date var when set; otherwise the latest day any
-    order or tracking event happened, so the same raw files always give the same marts.
+    The date the warehouse describes. The as_of_date var or CW_AS_OF_DATE when set
+    (as_of_date_setting); otherwise the latest day any order or tracking event happened, so the
+    same raw files always give the same marts.
 #}
 with
 
@@ -21,8 +22,8 @@ latest_activity as (
 {#- Always one row: an aggregate over latest_activity, whichever branch. -#}
 final as (
     select
-        {% if var('as_of_date') %}
-        max(cast('{{ var("as_of_date") }}' as date)) as as_of_date
+        {% if as_of_date_setting() %}
+        max(cast('{{ as_of_date_setting() }}' as date)) as as_of_date
         {% else %}
         cast(max(latest_at) as date) as as_of_date
         {% endif %}
