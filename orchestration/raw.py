@@ -7,10 +7,14 @@ quoting, rows with more or fewer fields than the header, damaged Parquet) or a m
 column fails the run before dbt starts, with a message naming the file, and the line and column
 where there is one. Columns the sources yml does not document, and files without data rows, are
 reported as warnings: the run goes on (dbt ignores such columns).
+
+A file an earlier gate found clean is not read again while its size and modification time stay
+the same (`KnownScans`): a daily run reads the files that landed since (docs/quality-gates.md).
 """
 
 import csv
 import io
+import json
 import multiprocessing
 import os
 import re
@@ -37,6 +41,8 @@ LISTED_LINES = 3
 # From this many bytes of CSV, the gate scans files in one process per core: Python's csv reader
 # takes a core for ~40 s per 1.5 GB. Below it, starting the processes would cost more than it saves.
 PARALLEL_SCAN_BYTES = 64 * 1024 * 1024
+# Bump when scan_file looks for other problems: the scans kept by earlier runs are then redone.
+SCAN_RULES_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,62 @@ class RawTableCheck(NamedTuple):
     problems: list[str]
     warnings: list[str]
     row_count: int
+
+
+class KnownScans:
+    """The scans of landing files that an earlier gate found clean, by path, size and
+    modification time, kept in a JSON file next to the working warehouse.
+
+    A landing file is not changed once landed (docs/sources.md), and one rewritten anyway gets a
+    new modification time, so a file with the size and time it had is not read again. Files with
+    problems are never kept: they are read, and their problems named, on every run.
+    """
+
+    def __init__(self, path: Path, entries: dict[str, dict[str, Any]] | None = None) -> None:
+        self.path = path
+        self._entries = entries or {}
+
+    @classmethod
+    def load(cls, path: Path) -> "KnownScans":
+        """The kept scans, or none when the file is missing, unreadable or of other rules."""
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path)
+        if not isinstance(kept, dict) or kept.get("scan_rules_version") != SCAN_RULES_VERSION:
+            return cls(path)
+        return cls(path, kept.get("files", {}))
+
+    @staticmethod
+    def _stamp(file: Path) -> dict[str, int]:
+        status = file.stat()
+        return {"bytes": status.st_size, "modified_ns": status.st_mtime_ns}
+
+    def get(self, file: Path) -> FileScan | None:
+        entry = self._entries.get(str(file))
+        if entry is None or {k: entry.get(k) for k in ("bytes", "modified_ns")} != self._stamp(
+            file
+        ):
+            return None
+        return FileScan(list(entry["columns"]), int(entry["row_count"]), [])
+
+    def add(self, file: Path, scan: FileScan) -> None:
+        if not scan.problems:
+            self._entries[str(file)] = {
+                **self._stamp(file),
+                "columns": scan.columns,
+                "row_count": scan.row_count,
+            }
+
+    def save(self) -> None:
+        """Writes the scans of the files still there; the write replaces the file whole."""
+        files = {name: entry for name, entry in self._entries.items() if Path(name).exists()}
+        partial = self.path.with_name(self.path.name + ".partial")
+        partial.write_text(
+            json.dumps({"scan_rules_version": SCAN_RULES_VERSION, "files": files}),
+            encoding="utf-8",
+        )
+        partial.replace(self.path)
 
 
 def read_columns(path: Path, file_format: str) -> list[str]:
@@ -221,13 +283,16 @@ def table_files(table: RawTable, raw_dir: Path) -> list[Path]:
     return sorted(folder.glob(f"*.{table.file_format}")) if folder.is_dir() else []
 
 
-def file_scan_executor(tables: list[RawTable], raw_dir: Path) -> Executor | None:
-    """A pool of one process per core when the tables' CSV files are big enough to gain from it."""
+def file_scan_executor(
+    tables: list[RawTable], raw_dir: Path, known_scans: KnownScans | None = None
+) -> Executor | None:
+    """A pool of one process per core when the CSV files to read are big enough to gain from it."""
     csv_bytes = sum(
         path.stat().st_size
         for table in tables
         if table.file_format == "csv"
         for path in table_files(table, raw_dir)
+        if known_scans is None or known_scans.get(path) is None
     )
     if csv_bytes < PARALLEL_SCAN_BYTES or (os.cpu_count() or 1) < 2:
         return None
@@ -242,12 +307,14 @@ def check_raw_table(
     raw_dir: Path,
     max_age_hours: float | None = None,
     executor: Executor | None = None,
+    known_scans: KnownScans | None = None,
 ) -> RawTableCheck:
     """The table's files, the problems that fail the gate and the warnings that do not.
 
     With `max_age_hours`, a table whose newest file landed longer ago than that is stale: a
     problem (the export that should feed today's run has not arrived). With `executor`, the
-    files are scanned in its processes.
+    files are scanned in its processes. With `known_scans`, a file kept there is not read again,
+    and every clean file read is added.
     """
     folder = table.folder(raw_dir)
     files = table_files(table, raw_dir)
@@ -264,9 +331,18 @@ def check_raw_table(
                 f"{folder}: stale: the newest file, {newest.name}, landed {age_hours:.0f} hours "
                 f"ago, more than CW_MAX_RAW_AGE_HOURS={max_age_hours:g} (table {table.label})"
             )
-    formats = [table.file_format] * len(files)
-    scans = (executor.map if executor else map)(_scan_file_or_error, files, formats)
-    for path, scan in zip(files, scans, strict=True):
+    scans: dict[Path, FileScan | str] = {}
+    if known_scans is not None:
+        scans = {path: scan for path in files if (scan := known_scans.get(path)) is not None}
+    to_read = [path for path in files if path not in scans]
+    formats = [table.file_format] * len(to_read)
+    read = (executor.map if executor else map)(_scan_file_or_error, to_read, formats)
+    for path, scan in zip(to_read, read, strict=True):
+        scans[path] = scan
+        if known_scans is not None and isinstance(scan, FileScan):
+            known_scans.add(path, scan)
+    for path in files:
+        scan = scans[path]
         if isinstance(scan, str):
             problems.append(f"{path}: {scan}")
             continue
@@ -310,15 +386,24 @@ def build_raw_assets(raw_tables: list[RawTable]) -> dg.AssetsDefinition:
         settings = Settings.from_env()
         selected = [t for t in raw_tables if t.asset_key in context.selected_asset_keys]
         results, problems = [], []
-        executor = file_scan_executor(selected, settings.raw_dir)
+        # A full refresh reads every file again; the scans it finds clean are kept as usual.
+        known_scans = (
+            KnownScans(settings.known_scans_path)
+            if settings.full_refresh
+            else KnownScans.load(settings.known_scans_path)
+        )
+        executor = file_scan_executor(selected, settings.raw_dir, known_scans)
         try:
             checks = [
-                check_raw_table(table, settings.raw_dir, settings.raw_max_age_hours, executor)
+                check_raw_table(
+                    table, settings.raw_dir, settings.raw_max_age_hours, executor, known_scans
+                )
                 for table in selected
             ]
         finally:
             if executor is not None:
                 executor.shutdown()
+        known_scans.save()
         for table, check in zip(selected, checks, strict=True):
             problems.extend(check.problems)
             for warning in check.warnings:

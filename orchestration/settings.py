@@ -90,6 +90,12 @@ class Settings:
         return None if self.as_of_date or not self.max_raw_age_hours else self.max_raw_age_hours
 
     @property
+    def known_scans_path(self) -> Path:
+        """Where the ingest gate keeps the scans of the landing files it found clean
+        (orchestration/raw.py, KnownScans): next to the working warehouse."""
+        return self.warehouse_path.with_name(self.warehouse_path.stem + "_ingest_scans.json")
+
+    @property
     def duckdb_temp_dir(self) -> Path:
         return _path_from_env("CW_DUCKDB_TEMP_DIR", str(self.warehouse_path.parent / "tmp"))
 

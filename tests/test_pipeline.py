@@ -67,6 +67,12 @@ def test_good_run_publishes_every_mart_and_exports_every_audience(published_run)
     # benchmarks/bench_run.py times the stages from these
     assert report.step_seconds["customer_warehouse_dbt_assets"] > 1
     assert {"raw_landing_files", "published_warehouse"} <= set(report.step_seconds)
+    # The ingest gate kept the scan of every landing file, all clean: the next run reads none.
+    kept_scans = json.loads(settings.known_scans_path.read_text(encoding="utf-8"))["files"]
+    landing_files = {
+        str(path) for path in settings.raw_dir.rglob("*") if path.suffix in (".csv", ".parquet")
+    }
+    assert set(kept_scans) == landing_files
 
     with duckdb.connect(str(settings.published_path), read_only=True) as connection:
         tables = {

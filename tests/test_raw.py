@@ -8,7 +8,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from orchestration.raw import RawTable, check_raw_table, file_scan_executor
+from orchestration.raw import KnownScans, RawTable, check_raw_table, file_scan_executor
 
 ORDERS = RawTable(
     source_name="shop",
@@ -71,6 +71,49 @@ def test_files_scanned_in_processes_give_the_same_check(tmp_path, monkeypatch):
     serial = check_raw_table(ORDERS, tmp_path)
     assert in_processes == serial
     assert len(serial.problems) == 3 and serial.row_count == 4
+
+
+def test_a_file_found_clean_is_not_read_again_until_it_changes(tmp_path):
+    """A daily run reads only the files that landed since (KnownScans, docs/quality-gates.md)."""
+    import os
+
+    orders = _write(tmp_path / "shop/orders/a.csv", "order_id,total_amount\n1,2\n3,4\n")
+    kept_path = tmp_path / "kept_scans.json"
+    known = KnownScans(kept_path)
+    assert check_raw_table(ORDERS, tmp_path, known_scans=known).problems == []
+    known.save()
+    # Other bytes under the same name, size and modification time: the kept scan answers.
+    stamp = orders.stat()
+    orders.write_text("order_id,total_amounX\n1,2\n3,4\n", encoding="utf-8")
+    os.utime(orders, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert orders.stat().st_size == stamp.st_size
+    kept = check_raw_table(ORDERS, tmp_path, known_scans=KnownScans.load(kept_path))
+    assert kept.problems == [] and kept.row_count == 2
+    # Without kept scans (a full refresh) the file is read.
+    assert "total_amount" in check_raw_table(ORDERS, tmp_path).problems[0]
+    # A file rewritten later than its kept scan is read again, and its problem named.
+    os.utime(orders, ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 1_000_000_000))
+    problems = check_raw_table(ORDERS, tmp_path, known_scans=KnownScans.load(kept_path)).problems
+    assert len(problems) == 1
+    assert str(orders) in problems[0] and "total_amount" in problems[0]
+
+
+def test_files_with_problems_and_scans_of_other_rules_are_not_kept(tmp_path):
+    _write(tmp_path / "shop/orders/a.csv", "order_id,total_amount\n1,2\n")
+    ragged = _write(tmp_path / "shop/orders/b.csv", "order_id,total_amount\n1,2,3\n")
+    kept_path = tmp_path / "kept_scans.json"
+    known = KnownScans(kept_path)
+    assert len(check_raw_table(ORDERS, tmp_path, known_scans=known).problems) == 1
+    known.save()
+    kept = KnownScans.load(kept_path)
+    assert kept.get(tmp_path / "shop/orders/a.csv") is not None
+    assert kept.get(ragged) is None
+    # The same problem is found, and named, on the next run too.
+    assert "1 row(s)" in check_raw_table(ORDERS, tmp_path, known_scans=kept).problems[0]
+    kept_path.write_text(
+        kept_path.read_text().replace('"scan_rules_version": 1', '"scan_rules_version": 0')
+    )
+    assert KnownScans.load(kept_path).get(tmp_path / "shop/orders/a.csv") is None
 
 
 def test_parquet_schema_is_checked_and_damaged_files_reported(tmp_path):
