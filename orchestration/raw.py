@@ -18,6 +18,7 @@ import json
 import multiprocessing
 import os
 import re
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -152,14 +153,15 @@ class KnownScans:
             }
 
     def save(self) -> None:
-        """Writes the scans of the files still there; the write replaces the file whole."""
+        """Writes the scans of the files still there. The new file replaces the old one whole, so
+        a reader, or a run in another process, sees one or the other."""
         files = {name: entry for name, entry in self._entries.items() if Path(name).exists()}
-        partial = self.path.with_name(self.path.name + ".partial")
-        partial.write_text(
-            json.dumps({"scan_rules_version": SCAN_RULES_VERSION, "files": files}),
-            encoding="utf-8",
-        )
-        partial.replace(self.path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=self.path.parent, prefix=self.path.name, delete=False
+        ) as partial:
+            json.dump({"scan_rules_version": SCAN_RULES_VERSION, "files": files}, partial)
+        Path(partial.name).replace(self.path)
 
 
 def read_columns(path: Path, file_format: str) -> list[str]:
@@ -403,7 +405,13 @@ def build_raw_assets(raw_tables: list[RawTable]) -> dg.AssetsDefinition:
         finally:
             if executor is not None:
                 executor.shutdown()
-        known_scans.save()
+        try:
+            known_scans.save()
+        except OSError as error:  # the gate's verdict stands; only the next run's saving is lost
+            context.log.warning(
+                f"The ingest gate could not keep its scans in {known_scans.path} ({error}): "
+                "the next run reads every landing file again."
+            )
         for table, check in zip(selected, checks, strict=True):
             problems.extend(check.problems)
             for warning in check.warnings:

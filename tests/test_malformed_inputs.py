@@ -286,6 +286,8 @@ def test_the_ingest_asset_reports_warnings_and_fails_naming_file_and_line(
     table = _raw_table("shop", "orders")
     assets = build_raw_assets([table])
     monkeypatch.setenv("CW_RAW_DIR", str(tmp_path))
+    # Where the gate keeps its scans (Settings.known_scans_path): a folder that does not exist yet.
+    monkeypatch.setenv("CW_WAREHOUSE_PATH", str(tmp_path / "warehouse" / "working.duckdb"))
     extra = _file(
         table.folder(tmp_path), "extra.csv", _csv_bytes([*ORDER_HEADER, "note"], [*ORDER_ROW, "x"])
     )
