@@ -248,13 +248,14 @@ select * from final
 
 {#-
     Later than this, a timestamp has not happened yet: the end of the as-of date's day
-    (as_of_date_setting), or the run's clock when none is set, plus future_timestamp_tolerance_hours (clock skew,
-    exports written in a time zone ahead of UTC).
+    (as_of_date_setting), or the run's clock when none is set, plus
+    future_timestamp_tolerance_hours (clock skew, exports written in a time zone ahead of UTC).
 -#}
 {% macro future_cutoff() %}
     {%- set tolerance = var('future_timestamp_tolerance_hours') -%}
-    {%- if as_of_date_setting() -%}
-        {{ dbt.dateadd('hour', 24 + tolerance, "cast('" ~ as_of_date_setting() ~ "' as timestamp)") }}
+    {%- set as_of_date = as_of_date_setting() -%}
+    {%- if as_of_date -%}
+        {{ dbt.dateadd('hour', 24 + tolerance, "cast('" ~ as_of_date ~ "' as timestamp)") }}
     {%- else -%}
         {{ dbt.dateadd('hour', tolerance, 'cast(' ~ dbt.current_timestamp() ~ ' as timestamp)') }}
     {%- endif -%}

@@ -137,12 +137,19 @@ class KnownScans:
         return {"bytes": status.st_size, "modified_ns": status.st_mtime_ns}
 
     def get(self, file: Path) -> FileScan | None:
+        """The kept scan of `file`, or None when there is none for its size and modification
+        time, or the kept entry is not one this class writes (the file is then read again)."""
         entry = self._entries.get(str(file))
-        if entry is None or {k: entry.get(k) for k in ("bytes", "modified_ns")} != self._stamp(
-            file
-        ):
+        if not isinstance(entry, dict):
             return None
-        return FileScan(list(entry["columns"]), int(entry["row_count"]), [])
+        if {k: entry.get(k) for k in ("bytes", "modified_ns")} != self._stamp(file):
+            return None
+        columns, row_count = entry.get("columns"), entry.get("row_count")
+        if not isinstance(columns, list) or not all(isinstance(name, str) for name in columns):
+            return None
+        if not isinstance(row_count, int) or isinstance(row_count, bool) or row_count < 0:
+            return None
+        return FileScan(list(columns), row_count, [])
 
     def add(self, file: Path, scan: FileScan) -> None:
         if not scan.problems:

@@ -116,6 +116,29 @@ def test_files_with_problems_and_scans_of_other_rules_are_not_kept(tmp_path):
     assert KnownScans.load(kept_path).get(tmp_path / "shop/orders/a.csv") is None
 
 
+def test_a_damaged_kept_scan_is_read_again_not_trusted(tmp_path):
+    """A kept entry the gate did not write whole (edited by hand, cut short): read the file."""
+    import json
+
+    orders = _write(tmp_path / "shop/orders/a.csv", "order_id,amount\n1,2\n")
+    kept_path = tmp_path / "kept_scans.json"
+    known = KnownScans(kept_path)
+    assert len(check_raw_table(ORDERS, tmp_path, known_scans=known).problems) == 1
+    stamp = {"bytes": orders.stat().st_size, "modified_ns": orders.stat().st_mtime_ns}
+    for damaged in (
+        {**stamp},
+        {**stamp, "columns": "order_id,total_amount", "row_count": 1},
+        {**stamp, "columns": ["order_id", "total_amount"], "row_count": "1"},
+        "not an entry",
+    ):
+        kept_path.write_text(
+            json.dumps({"scan_rules_version": 1, "files": {str(orders): damaged}}),
+            encoding="utf-8",
+        )
+        problems = check_raw_table(ORDERS, tmp_path, known_scans=KnownScans.load(kept_path))
+        assert len(problems.problems) == 1 and "total_amount" in problems.problems[0], damaged
+
+
 def test_parquet_schema_is_checked_and_damaged_files_reported(tmp_path):
     folder = tmp_path / "web/events"
     folder.mkdir(parents=True)

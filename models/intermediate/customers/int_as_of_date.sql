@@ -3,6 +3,8 @@
     (as_of_date_setting); otherwise the latest day any order or tracking event happened, so the
     same raw files always give the same marts.
 #}
+{%- set as_of_date = as_of_date_setting() %}
+
 with
 
 orders as (
@@ -22,8 +24,8 @@ latest_activity as (
 {#- Always one row: an aggregate over latest_activity, whichever branch. -#}
 final as (
     select
-        {% if as_of_date_setting() %}
-        max(cast('{{ as_of_date_setting() }}' as date)) as as_of_date
+        {% if as_of_date %}
+        max(cast('{{ as_of_date }}' as date)) as as_of_date
         {% else %}
         cast(max(latest_at) as date) as as_of_date
         {% endif %}
