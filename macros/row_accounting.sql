@@ -34,11 +34,21 @@ quarantined_{{ source_name }} as (
 
 {% for raw_table in raw_tables -%}
 {%- set name = raw_table.source ~ '__' ~ raw_table.table %}
--- Valid rows of {{ name }}: all of them, one per distinct version, one per key.
-{{ name }}_valid_rows as (
-    select
-        count(*) as valid_row_count,
-        count(distinct raw_fingerprint) as version_count
+{#-
+    Valid rows of {{ name }} by key and version, and by key: exact duplicates are the valid rows
+    beyond one per version, superseded rows the versions beyond one per key. Two plain group
+    bys, not count(distinct raw_fingerprint) per key: at a million people the accounting took
+    18 s instead of 27 s.
+-#}
+{{ name }}_versions as (
+    select count(*) as valid_row_count
+    from base_{{ name }}
+    where rejection_reason is null
+    group by {{ raw_table.key }}, raw_fingerprint
+),
+
+{{ name }}_keys as (
+    select 1 as valid_key
     from base_{{ name }}
     where rejection_reason is null
     group by {{ raw_table.key }}
@@ -54,12 +64,12 @@ quarantined_{{ source_name }} as (
             where source_table = '{{ name }}'
         ) as quarantined_row_count,
         (
-            select coalesce(sum(valid_row_count - version_count), 0)
-            from {{ name }}_valid_rows
+            select coalesce(sum(valid_row_count), 0) - count(*)
+            from {{ name }}_versions
         ) as exact_duplicate_row_count,
         (
-            select coalesce(sum(version_count - 1), 0)
-            from {{ name }}_valid_rows
+            (select count(*) from {{ name }}_versions)
+            - (select count(*) from {{ name }}_keys)
         ) as superseded_row_count
 ),
 
