@@ -116,3 +116,34 @@
 {% macro default__values_fingerprint(expressions) -%}
     xxhash64({{ expressions | join(', ') }})
 {%- endmacro %}
+
+
+{#- a = b where two nulls are equal too (the grouping of a group by, as a join condition). -#}
+{% macro null_safe_equals(left, right) %}
+    {{ return(adapter.dispatch('null_safe_equals', 'customer_warehouse')(left, right)) }}
+{% endmacro %}
+
+{% macro default__null_safe_equals(left, right) -%}
+    ({{ left }}) is not distinct from ({{ right }})
+{%- endmacro %}
+
+{% macro spark__null_safe_equals(left, right) -%}
+    ({{ left }}) <=> ({{ right }})
+{%- endmacro %}
+
+
+{#-
+    The keyword that makes a CTE computed once even when read twice (DuckDB inlines a CTE in
+    each place it is read unless told otherwise). Spark has none; there the CTE is computed
+    twice, as before.
+-#}
+{% macro materialized_cte() %}
+    {{ return(adapter.dispatch('materialized_cte', 'customer_warehouse')()) }}
+{% endmacro %}
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}

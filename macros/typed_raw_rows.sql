@@ -9,8 +9,8 @@
       accepted: the allowed values, compared lowercased (statuses and types the logic relies on)
       min, max: inclusive bounds of a number
     version_column: the column whose latest value wins in staging (updated_at), if any
-    duplicate_key: SQL over the typed columns that the staging model deduplicates on, when it is
-      not the record_key column(s) as typed
+    duplicate_key: the SQL expression(s) over the typed columns (a string or a list) that the
+      staging model deduplicates on, when they are not the record_key column(s) as typed
 
     Reasons are `<rule>:<column>` (`unknown_currency:<code>` for currencies), checked in this
     order: missing_required, too_long, unparseable_<kind>, invalid_email, future_<kind>,
@@ -35,7 +35,11 @@
     on_schema_change='fail',
 ) }}
 {%- set key_columns = [record_key] if record_key is string else record_key -%}
-{%- set same_version = [duplicate_key or key_columns | join(', ')]
+{#- The expressions whose equal values make one version of one key in one file. -#}
+{%- set duplicate_key_expressions = (
+    ([duplicate_key] if duplicate_key is string else duplicate_key) if duplicate_key
+    else key_columns) -%}
+{%- set same_version = duplicate_key_expressions
     + ([version_column] if version_column else []) + ['source_file'] -%}
 {#- Each field as written, untrimmed: what the fingerprint and a rejected row's raw_row show. -#}
 {%- set as_written = [] -%}
@@ -76,7 +80,8 @@ typed as (
     from raw_rows
 ),
 
-validated as (
+{#- Materialized: the conflict check below groups it, then joins it back. -#}
+validated as {{ materialized_cte() }} (
     select
         typed.*,
         case
@@ -133,22 +138,35 @@ validated as (
 
 -- Valid rows of one key that staging could only order by their raw text (same version, same
 -- file) but that disagree: nothing says which one is true, so none is staged. The raw rows are
--- compared by fingerprint (a hash of their fields as written), not by their text.
+-- compared by fingerprint (a hash of their fields as written), not by their text. A group by
+-- and a join rather than a window over every row: the window sorted each row with all its
+-- columns, three quarters of the web events' typing time at a million people.
+conflicting_versions as (
+    select
+        {%- for expression in same_version %}
+        {{ expression }} as same_version_{{ loop.index }},
+        {%- endfor %}
+        1 as is_conflicting
+    from validated
+    where rejection_reason is null
+    group by {{ same_version | join(', ') }}
+    having min(raw_fingerprint) <> max(raw_fingerprint)
+),
+
 checked_duplicates as (
     select
         validated.*,
         case
-            when rejection_reason is null
-                and min(raw_fingerprint) over (
-                    partition by rejection_reason, {{ same_version | join(', ') }}
-                )
-                <> max(raw_fingerprint) over (
-                    partition by rejection_reason, {{ same_version | join(', ') }}
-                )
+            when validated.rejection_reason is null and conflicting_versions.is_conflicting = 1
                 then 'conflicting_duplicate:{{ key_columns | join("|") }}'
-            else rejection_reason
+            else validated.rejection_reason
         end as checked_rejection_reason
     from validated
+    left join conflicting_versions
+        on
+        {%- for expression in same_version %}
+        {{ 'and ' if not loop.first }}{{ null_safe_equals(expression, 'conflicting_versions.same_version_' ~ loop.index) }}
+        {%- endfor %}
 ),
 
 final as (

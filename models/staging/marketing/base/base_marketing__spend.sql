@@ -7,4 +7,4 @@
 ] -%}
 
 {{ typed_raw_rows(source('marketing', 'spend'), columns, record_key=['spend_date', 'channel'],
-    duplicate_key='spend_date, lower(channel)') }}
+    duplicate_key=['spend_date', 'lower(channel)']) }}
